@@ -1,0 +1,327 @@
+/* cli/cmd_info.c: `nta info FILE...`, the capinfos of nta.
+ *
+ * Reads the whole trace once, decodes every packet, and prints format and compression per file,
+ * interfaces, packet and byte counts, first/last timestamps, counts per network and transport
+ * protocol and the skipped counts by reason, as text or JSON (schema in man/nta.1). */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "formats/decode.h"
+#include "formats/trace.h"
+
+typedef struct info_stats {
+    uint64_t packets, bytes, captured;
+    uint64_t first_ns, last_ns;
+    uint64_t ipv4, ipv6, non_ip;
+    uint64_t tcp, udp, icmp, icmpv6, other_l4;
+    uint64_t skipped[NTA_SKIP__COUNT];
+    int out_of_order;   /* timestamps went backwards somewhere */
+} info_stats;
+
+static void count(info_stats *st, const nta_packet *pkt)
+{
+    nta_decoded d;
+    nta_skip_reason r = nta_decode(pkt, &d);
+    if (st->packets == 0)
+        st->first_ns = pkt->ts_ns;
+    else if (pkt->ts_ns < st->last_ns)
+        st->out_of_order = 1;
+    if (st->packets == 0 || pkt->ts_ns > st->last_ns)
+        st->last_ns = pkt->ts_ns;
+    if (pkt->ts_ns < st->first_ns)
+        st->first_ns = pkt->ts_ns;
+    st->packets++;
+    st->bytes += pkt->origlen;
+    st->captured += pkt->caplen;
+    if (r != NTA_DECODE_OK)
+        st->skipped[r]++;
+    if (d.ip_ver == 4)
+        st->ipv4++;
+    else if (d.ip_ver == 6)
+        st->ipv6++;
+    else
+        st->non_ip++;
+    if (d.ip_ver == 0 || r == NTA_SKIP_FRAGMENT || r == NTA_SKIP_BAD_HEADER)
+        return;
+    switch (d.proto) {
+    case 6: st->tcp++; break;
+    case 17: st->udp++; break;
+    case 1: st->icmp++; break;
+    case 58: st->icmpv6++; break;
+    default: st->other_l4++; break;
+    }
+}
+
+static void fmt_time(uint64_t ns, char *out, size_t cap)
+{
+    time_t s = (time_t)(ns / 1000000000u);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    char b[32];
+    strftime(b, sizeof b, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(out, cap, "%s.%09llu UTC", b, (unsigned long long)(ns % 1000000000u));
+}
+
+/* Interface names may hold any byte (pcapng test102 has CR/LF); text output shows them escaped. */
+static void print_escaped(FILE *o, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\\')
+            fputs("\\\\", o);
+        else if (c == '\n')
+            fputs("\\n", o);
+        else if (c == '\r')
+            fputs("\\r", o);
+        else if (c == '\t')
+            fputs("\\t", o);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(o, "\\x%02x", c);
+        else
+            fputc(c, o);
+    }
+}
+
+static void print_text(FILE *o, const nta_trace *t, const info_stats *st)
+{
+    char lt[32];
+    for (int i = 0; i < nta_trace_nfiles(t); i++) {
+        const nta_trace_file *f = nta_trace_file_info(t, i);
+        fprintf(o, "file:          %s\n", f->path);
+        fprintf(o, "  format:      %s\n", f->format[0] ? f->format : "(unreadable)");
+        fprintf(o, "  compression: %s\n", f->compression);
+        fprintf(o, "  packets:     %llu%s\n", (unsigned long long)f->packets,
+                f->err.code ? " (read stopped early, see stderr)" : "");
+    }
+    fprintf(o, "interfaces:    %u\n", nta_trace_nifaces(t));
+    fprintf(o, "  %-5s %-16s %-12s %8s %10s %12s\n", "index", "name", "link type", "snaplen",
+            "packets", "bytes");
+    for (uint32_t i = 0; i < nta_trace_nifaces(t); i++) {
+        const nta_iface *f = nta_trace_iface(t, i);
+        fprintf(o, "  %-5u ", i);
+        print_escaped(o, f->name);
+        size_t n = strlen(f->name);
+        for (size_t k = n; k < 16; k++)
+            fputc(' ', o);
+        fprintf(o, " %-12s %8u %10llu %12llu", nta_linktype_name(f->linktype, lt, sizeof lt),
+                f->snaplen, (unsigned long long)f->packets, (unsigned long long)f->bytes);
+        if (f->desc[0]) {
+            fputs("  (", o);
+            print_escaped(o, f->desc);
+            fputc(')', o);
+        }
+        if (f->ifdrop >= 0)
+            fprintf(o, "  dropped by interface: %lld", (long long)f->ifdrop);
+        fputc('\n', o);
+    }
+    fprintf(o, "packets:       %llu\n", (unsigned long long)st->packets);
+    fprintf(o, "bytes:         %llu (captured %llu)\n", (unsigned long long)st->bytes,
+            (unsigned long long)st->captured);
+    if (st->packets > 0) {
+        char a[64], b[64];
+        fmt_time(st->first_ns, a, sizeof a);
+        fmt_time(st->last_ns, b, sizeof b);
+        uint64_t dur = st->last_ns - st->first_ns;
+        fprintf(o, "first packet:  %s\n", a);
+        fprintf(o, "last packet:   %s\n", b);
+        fprintf(o, "duration:      %llu.%09llu s\n", (unsigned long long)(dur / 1000000000u),
+                (unsigned long long)(dur % 1000000000u));
+        fprintf(o, "time order:    %s\n", st->out_of_order ? "not strict" : "strict");
+    }
+    fprintf(o, "network:       ipv4 %llu, ipv6 %llu, other %llu\n", (unsigned long long)st->ipv4,
+            (unsigned long long)st->ipv6, (unsigned long long)st->non_ip);
+    fprintf(o, "transport:     tcp %llu, udp %llu, icmp %llu, icmpv6 %llu, other %llu\n",
+            (unsigned long long)st->tcp, (unsigned long long)st->udp, (unsigned long long)st->icmp,
+            (unsigned long long)st->icmpv6, (unsigned long long)st->other_l4);
+    fprintf(o, "skipped:      ");
+    uint64_t bad = 0;
+    for (int i = 0; i < nta_trace_nfiles(t); i++)
+        bad += nta_trace_file_info(t, i)->bad_records;
+    for (int r = 1; r < NTA_SKIP__COUNT; r++) {
+        uint64_t v = st->skipped[r] + (r == NTA_SKIP_BAD_RECORD ? bad : 0);
+        fprintf(o, " %s %llu%s", nta_skip_name((nta_skip_reason)r), (unsigned long long)v,
+                r + 1 < NTA_SKIP__COUNT ? "," : "\n");
+    }
+    if (nta_trace_filtered(t) > 0)
+        fprintf(o, "filtered out:  %llu\n", (unsigned long long)nta_trace_filtered(t));
+}
+
+static json_t *err_json(const nta_err *e)
+{
+    if (e->code == 0)
+        return json_null();
+    return json_pack("{s:s, s:s, s:I}", "code", nta_strerror(e->code), "message", e->msg,
+                     "offset", (json_int_t)e->offset);
+}
+
+static int print_json(FILE *o, const nta_trace *t, const info_stats *st)
+{
+    char lt[32];
+    json_t *root = json_object();
+    json_object_set_new(root, "schema_version", json_integer(1));
+    json_t *files = json_array();
+    uint64_t bad = 0;
+    for (int i = 0; i < nta_trace_nfiles(t); i++) {
+        const nta_trace_file *f = nta_trace_file_info(t, i);
+        bad += f->bad_records;
+        json_array_append_new(files, json_pack("{s:s, s:s?, s:s, s:I, s:I, s:o}", "path", f->path,
+                                               "format", f->format[0] ? f->format : NULL,
+                                               "compression", f->compression, "packets",
+                                               (json_int_t)f->packets, "bad_records",
+                                               (json_int_t)f->bad_records, "error",
+                                               err_json(&f->err)));
+    }
+    json_object_set_new(root, "files", files);
+    json_object_set_new(root, "packets", json_integer((json_int_t)st->packets));
+    json_object_set_new(root, "bytes", json_integer((json_int_t)st->bytes));
+    json_object_set_new(root, "captured_bytes", json_integer((json_int_t)st->captured));
+    json_t *ifs = json_array();
+    json_t *lts = json_array();
+    for (uint32_t i = 0; i < nta_trace_nifaces(t); i++) {
+        const nta_iface *f = nta_trace_iface(t, i);
+        const char *ltn = nta_linktype_name(f->linktype, lt, sizeof lt);
+        json_t *j = json_pack("{s:i, s:s, s:s, s:i, s:s, s:i, s:I, s:I}", "index", (int)i, "name",
+                              f->name, "description", f->desc, "linktype", (int)f->linktype,
+                              "linktype_name", ltn, "snaplen", (int)f->snaplen, "packets",
+                              (json_int_t)f->packets, "bytes", (json_int_t)f->bytes);
+        if (f->ifdrop >= 0)
+            json_object_set_new(j, "ifdrop", json_integer(f->ifdrop));
+        json_array_append_new(ifs, j);
+        int seen = 0;
+        for (size_t k = 0; k < json_array_size(lts); k++)
+            if (strcmp(json_string_value(json_array_get(lts, k)), ltn) == 0)
+                seen = 1;
+        if (!seen)
+            json_array_append_new(lts, json_string(ltn));
+    }
+    json_object_set_new(root, "link_types", lts);
+    json_object_set_new(root, "interfaces", ifs);
+    json_object_set_new(root, "first_ts_ns", st->packets ? json_integer((json_int_t)st->first_ns)
+                                                         : json_null());
+    json_object_set_new(root, "last_ts_ns", st->packets ? json_integer((json_int_t)st->last_ns)
+                                                        : json_null());
+    json_object_set_new(root, "duration_ns",
+                        json_integer((json_int_t)(st->packets ? st->last_ns - st->first_ns : 0)));
+    json_object_set_new(root, "strict_time_order", json_boolean(!st->out_of_order));
+    json_object_set_new(root, "network", json_pack("{s:I, s:I, s:I}", "ipv4", (json_int_t)st->ipv4,
+                                                   "ipv6", (json_int_t)st->ipv6, "other",
+                                                   (json_int_t)st->non_ip));
+    json_object_set_new(root, "transport",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I}", "tcp", (json_int_t)st->tcp, "udp",
+                                  (json_int_t)st->udp, "icmp", (json_int_t)st->icmp, "icmpv6",
+                                  (json_int_t)st->icmpv6, "other", (json_int_t)st->other_l4));
+    json_t *sk = json_object();
+    for (int r = 1; r < NTA_SKIP__COUNT; r++)
+        json_object_set_new(sk, nta_skip_name((nta_skip_reason)r),
+                            json_integer((json_int_t)(st->skipped[r]
+                                                      + (r == NTA_SKIP_BAD_RECORD ? bad : 0))));
+    json_object_set_new(root, "skipped", sk);
+    json_object_set_new(root, "filtered", json_integer((json_int_t)nta_trace_filtered(t)));
+    int rc = json_dumpf(root, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (rc == 0 && fputc('\n', o) == EOF)
+        rc = -1;
+    return rc;
+}
+
+static const char info_help[] =
+    "Usage: nta info [OPTIONS] FILE...\n"
+    "Describe captures: format and compression, interfaces, packet and byte counts, time span,\n"
+    "protocols, and packets nta could not decode (by reason). Several files are one trace,\n"
+    "merged in timestamp order. FILE may be '-' (standard input) or a libtrace URI (erf:PATH).\n"
+    "\n"
+    "Options:\n"
+    "  -f, --filter EXPR   only packets matching the tcpdump (BPF) filter EXPR\n"
+    "      --ifname NAME   interface name for captures that do not name theirs\n"
+    "                      (default: the file's base name)\n"
+    "      --format FMT    text (default) or json\n"
+    "  -o, --output FILE   write the report to FILE instead of standard output\n"
+    "  -q, --quiet         no progress line on a terminal\n"
+    "  -h, --help          this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 input partly unreadable (what was read is reported), 2 usage error,\n"
+    "3 input unreadable.\n";
+
+int cli_cmd_info(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "filter", required_argument, NULL, 'f' }, { "ifname", required_argument, NULL, 'I' },
+        { "format", required_argument, NULL, 'F' }, { "output", required_argument, NULL, 'o' },
+        { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    nta_trace_opts to = { NULL, NULL };
+    const char *format = "text", *output = NULL;
+    int quiet = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":f:o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': to.filter = optarg; break;
+        case 'I': to.ifname = optarg; break;
+        case 'F': format = optarg; break;
+        case 'o': output = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(info_help, stdout); return CLI_EXIT_OK;
+        case ':': return cli_usage_error("info", "option '%s' needs a value", argv[optind - 1]);
+        default: return cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        return cli_usage_error("info", "--format must be text or json, not '%s'", format);
+    if (optind >= argc)
+        return cli_usage_error("info", "no capture file given");
+
+    nta_err err;
+    nta_err_clear(&err);
+    nta_trace *t;
+    int rc = nta_trace_open(&t, (const char *const *)argv + optind, argc - optind, &to, &err);
+    if (rc < 0) {
+        cli_report_err(&err);
+        return rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
+    }
+    info_stats st;
+    memset(&st, 0, sizeof st);
+    cli_progress prog;
+    cli_progress_init(&prog, quiet);
+    nta_packet pkt;
+    int status = CLI_EXIT_OK;
+    while ((rc = nta_trace_next(t, &pkt, &err)) == 1) {
+        count(&st, &pkt);
+        cli_progress_tick(&prog, t, st.packets);
+    }
+    cli_progress_done(&prog);
+    if (rc < 0) {
+        cli_report_err(&err);
+        nta_trace_free(t);
+        return rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
+    }
+    status = cli_trace_status(t);
+
+    FILE *o = stdout;
+    if (output != NULL && (o = fopen(output, "w")) == NULL) {
+        cli_errorf("cannot write %s: %s", output, strerror(errno));
+        nta_trace_free(t);
+        return CLI_EXIT_USAGE;
+    }
+    int werr = 0;
+    if (strcmp(format, "json") == 0)
+        werr = print_json(o, t, &st) != 0;
+    else
+        print_text(o, t, &st);
+    if (fflush(o) != 0 || ferror(o))
+        werr = 1;
+    if (o != stdout && fclose(o) != 0)
+        werr = 1;
+    if (werr) {
+        cli_errorf("writing the report failed: %s", strerror(errno));
+        status = CLI_EXIT_UNREADABLE;
+    }
+    nta_trace_free(t);
+    return status;
+}

@@ -1,0 +1,129 @@
+/* cli/common.c: messages, exit-status decisions and the progress line shared by sub-commands. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *cli_prog = "nta";
+
+void cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", cli_prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_report_err(const nta_err *e)
+{
+    if (e->file[0] != '\0' && e->offset >= 0)
+        cli_errorf("%s: %s (%s at byte %lld)", e->file, e->msg, nta_strerror(e->code),
+                   (long long)e->offset);
+    else if (e->file[0] != '\0')
+        cli_errorf("%s: %s", e->file, e->msg);
+    else
+        cli_errorf("%s", e->msg);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s%s%s: ", cli_prog, cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", cli_prog, cmd ? " " : "",
+            cmd ? cmd : "");
+    return CLI_EXIT_USAGE;
+}
+
+int cli_trace_status(const nta_trace *t)
+{
+    int nfiles = nta_trace_nfiles(t), errors = 0, warned = 0;
+    uint64_t records = 0;
+    for (int i = 0; i < nfiles; i++) {
+        const nta_trace_file *f = nta_trace_file_info(t, i);
+        records += f->packets;
+        if (f->err.code != 0) {
+            cli_report_err(&f->err);
+            errors++;
+            if (f->packets > 0)
+                cli_errorf("%s: the %llu packets before that point were read and are reported",
+                           f->path, (unsigned long long)f->packets);
+        }
+        if (f->bad_records > 0) {
+            cli_errorf("%s: %llu unusable records skipped; first: %s", f->path,
+                       (unsigned long long)f->bad_records, f->warn);
+            warned++;
+        }
+    }
+    /* Unreadable: nothing at all came out and every file failed. A valid capture with no
+     * packets (just a header) is not an error. */
+    if (records == 0 && errors == nfiles)
+        return CLI_EXIT_UNREADABLE;
+    if (errors + warned > 0)
+        return CLI_EXIT_PARTIAL;
+    return CLI_EXIT_OK;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void cli_progress_init(cli_progress *p, int quiet)
+{
+    memset(p, 0, sizeof *p);
+    p->on = !quiet && isatty(STDERR_FILENO);
+    p->start_ns = p->last_ns = now_ns();
+}
+
+static void human_bytes(double b, char *out, size_t cap)
+{
+    const char *u[] = { "B", "KB", "MB", "GB", "TB" };
+    int i = 0;
+    while (b >= 1000 && i < 4) {
+        b /= 1000;
+        i++;
+    }
+    snprintf(out, cap, "%.1f %s", b, u[i]);
+}
+
+void cli_progress_tick(cli_progress *p, const nta_trace *t, uint64_t packets)
+{
+    if (!p->on || (packets & 8191) != 0)
+        return;
+    uint64_t now = now_ns();
+    if (now - p->last_ns < 250000000u)   /* redraw at most 4 times a second */
+        return;
+    p->last_ns = now;
+    uint64_t done, total, pk;
+    nta_trace_progress(t, &done, &total, &pk);
+    double secs = (double)(now - p->start_ns) / 1e9;
+    char db[32], rate[32];
+    human_bytes((double)done, db, sizeof db);
+    human_bytes(secs > 0 ? (double)done / secs : 0, rate, sizeof rate);
+    if (total > 0 && done <= total) {
+        char tb[32];
+        human_bytes((double)total, tb, sizeof tb);
+        double left = done > 0 ? secs * (double)(total - done) / (double)done : 0;
+        fprintf(stderr, "\r\033[K%s: %s of %s (%.0f%%), %llu packets, %s/s, %.0f s left", cli_prog,
+                db, tb, 100.0 * (double)done / (double)total, (unsigned long long)pk, rate, left);
+    } else {
+        fprintf(stderr, "\r\033[K%s: %s, %llu packets, %s/s", cli_prog, db,
+                (unsigned long long)pk, rate);
+    }
+    p->drawn = 1;
+}
+
+void cli_progress_done(cli_progress *p)
+{
+    if (p->on && p->drawn)
+        fputs("\r\033[K", stderr);
+}

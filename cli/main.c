@@ -1,0 +1,40 @@
+/* cli/main.c: the nta command: dispatch to sub-commands, global --help and --version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define NTA_VERSION "0.1.0"
+
+static const char main_help[] =
+    "Usage: nta COMMAND [OPTIONS] FILE...\n"
+    "nta rebuilds TCP connections from captures and reports what DTrace's ip, tcp and udp\n"
+    "providers would have shown on the traced hosts.\n"
+    "\n"
+    "Commands:\n"
+    "  info      describe captures: formats, interfaces, counts, protocols, skipped packets\n"
+    "\n"
+    "Captures: pcap and pcapng (plain, gzip, bzip2, xz or zstd; recognised by content), ERF and\n"
+    "other libtrace formats; '-' reads standard input. 'nta COMMAND --help' lists its options;\n"
+    "man nta has everything.\n"
+    "\n"
+    "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable,\n"
+    "4 a --fail-if threshold failed.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error(NULL, "no command given");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(main_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("nta %s\n", NTA_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "info") == 0)
+        return cli_cmd_info(argc - 1, argv + 1);
+    return cli_usage_error(NULL, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,131 @@
+/* formats/libtrace_file.c: ERF and the other trace formats libtrace reads (tsh, legacy*, ...).
+ *
+ * libtrace opens files by URI ("erf:/path"), so this reader takes a path, not an nta_stream;
+ * libtrace (through libwandio) decompresses on its own. ERF has no magic number: capture.c
+ * recognises it by a plausible first record and then opens it here by its path.
+ * libtrace link types are mapped to LINKTYPE_* values; others are passed on as unknown. */
+#include "formats/capture.h"
+
+#include <libtrace.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct lt_ctx {
+    libtrace_t *t;
+    libtrace_packet_t *pkt;
+    nta_iface_sink sink;
+    char ifname[NTA_IFACE_NAME_MAX];
+    uint32_t file;
+    int32_t last_linktype;   /* -1 before the first packet */
+    uint32_t ifindex;
+    uint64_t records;
+} lt_ctx;
+
+static uint32_t map_linktype(libtrace_linktype_t t)
+{
+    switch (t) {
+    case TRACE_TYPE_ETH: return NTA_LINK_ETHERNET;
+    case TRACE_TYPE_NONE: return NTA_LINK_RAW;
+    case TRACE_TYPE_LINUX_SLL: return NTA_LINK_LINUX_SLL;
+    case TRACE_TYPE_OPENBSD_LOOP: return NTA_LINK_LOOP;
+    default: return 0x10000u + (uint32_t)t;   /* outside the LINKTYPE registry: decoded as unknown */
+    }
+}
+
+static int lt_next(void *ctx, nta_packet *out, nta_err *err)
+{
+    lt_ctx *c = ctx;
+    for (;;) {
+        int n = trace_read_packet(c->t, c->pkt);
+        if (n == 0)
+            return 0;
+        if (n < 0) {
+            libtrace_err_t e = trace_get_err(c->t);
+            return nta_err_set(err, NTA_ECORRUPT, "libtrace: record %llu: %s (error %d)",
+                               (unsigned long long)c->records + 1, e.problem, e.err_num);
+        }
+        libtrace_linktype_t lt;
+        uint32_t remaining = 0;
+        void *l2 = trace_get_packet_buffer(c->pkt, &lt, &remaining);
+        c->records++;
+        if (l2 == NULL || lt == TRACE_TYPE_NONDATA || lt == TRACE_TYPE_METADATA)
+            continue;   /* ERF padding and meta records carry no packet */
+        uint32_t linktype = map_linktype(lt);
+        if ((int32_t)linktype != c->last_linktype) {
+            nta_iface ifc;
+            memset(&ifc, 0, sizeof ifc);
+            snprintf(ifc.name, sizeof ifc.name, "%s", c->ifname);
+            ifc.linktype = linktype;
+            ifc.file = c->file;
+            ifc.ifdrop = -1;
+            int rc = c->sink.add(c->sink.ctx, &ifc, &c->ifindex);
+            if (rc < 0)
+                return nta_err_set(err, rc, "too many interfaces");
+            c->last_linktype = (int32_t)linktype;
+        }
+        struct timespec ts = trace_get_timespec(c->pkt);
+        out->ts_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+        out->ifindex = c->ifindex;
+        out->linktype = linktype;
+        out->caplen = remaining;
+        size_t wire = trace_get_wire_length(c->pkt);
+        out->origlen = wire < remaining ? remaining : (uint32_t)wire;
+        out->file = c->file;
+        out->offset = 0;
+        out->data = l2;
+        return 1;
+    }
+}
+
+static void lt_close(void *ctx)
+{
+    lt_ctx *c = ctx;
+    if (c == NULL)
+        return;
+    if (c->pkt != NULL)
+        trace_destroy_packet(c->pkt);
+    if (c->t != NULL)
+        trace_destroy(c->t);
+    free(c);
+}
+
+int nta_libtrace_open(nta_reader *rd, const char *uri, const nta_reader_opts *o, nta_err *err)
+{
+    memset(rd, 0, sizeof *rd);
+    lt_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    c->sink = o->ifaces;
+    c->file = o->file;
+    c->last_linktype = -1;
+    const char *path = strchr(uri, ':');
+    if (o->ifname != NULL)
+        snprintf(c->ifname, sizeof c->ifname, "%s", o->ifname);
+    else
+        nta_default_ifname(path ? path + 1 : uri, c->ifname, sizeof c->ifname);
+    c->t = trace_create(uri);
+    if (c->t == NULL || trace_is_err(c->t)) {
+        libtrace_err_t e = c->t ? trace_get_err(c->t) : (libtrace_err_t){ 0, "" };
+        lt_close(c);
+        return nta_err_set(err, NTA_EFORMAT, "libtrace cannot open %s: %s", uri, e.problem);
+    }
+    if (trace_start(c->t) < 0) {
+        libtrace_err_t e = trace_get_err(c->t);
+        lt_close(c);
+        return nta_err_set(err, NTA_EFORMAT, "libtrace cannot read %s: %s", uri, e.problem);
+    }
+    c->pkt = trace_create_packet();
+    if (c->pkt == NULL) {
+        lt_close(c);
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    }
+    rd->next = lt_next;
+    rd->close = lt_close;
+    rd->ctx = c;
+    const char *colon = strchr(uri, ':');
+    rd->format = "libtrace";
+    if (colon != NULL && (size_t)(colon - uri) == 3 && strncmp(uri, "erf", 3) == 0)
+        rd->format = "erf";
+    return 0;
+}

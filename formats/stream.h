@@ -1,0 +1,63 @@
+/* formats/stream.h: a byte stream over a file, standard input or memory, decompressed on the fly.
+ *
+ * Compression is recognised from the first bytes (gzip 1f 8b, bzip2 "BZh", xz fd "7zXZ" 00,
+ * zstd 28 b5 2f fd), never from the name, and decoded while streaming: nothing is written to a
+ * temporary file. Concatenated members/frames (`cat a.gz b.gz`) read as one stream.
+ * Capture readers take an nta_stream, so tests and fuzzers can pass bytes straight in.
+ * One nta_stream per input; not thread-safe. */
+#ifndef NTA_FORMATS_STREAM_H
+#define NTA_FORMATS_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+typedef struct nta_stream nta_stream;
+
+typedef enum nta_compression {
+    NTA_COMP_NONE = 0,
+    NTA_COMP_GZIP,
+    NTA_COMP_BZIP2,
+    NTA_COMP_XZ,
+    NTA_COMP_ZSTD,
+} nta_compression;
+
+/* Open path ("-" is standard input). On failure returns NTA_EIO (err says why) and *out is NULL. */
+int nta_stream_open_file(nta_stream **out, const char *path, nta_err *err);
+
+/* Read from a caller-owned buffer, which must stay valid until nta_stream_free(). */
+int nta_stream_open_mem(nta_stream **out, const void *buf, size_t len, nta_err *err);
+
+/* Closes the file (never standard input) and frees everything. NULL does nothing. */
+void nta_stream_free(nta_stream *s);
+
+/* Make up to n (<= 65536) decompressed bytes available without consuming them.
+ * Returns 0 and sets *p and *got (*got < n only at the end of the stream), or a negative
+ * NTA_E* when the stream is damaged before n bytes could be produced. *p stays valid until the
+ * next call on s. */
+int nta_stream_peek(nta_stream *s, size_t n, const uint8_t **p, size_t *got, nta_err *err);
+
+/* Read up to n bytes into buf. Returns 0 with *got < n only at a clean end of stream.
+ * Bytes that could be decoded before damage are returned first; the error comes on a later call
+ * (so nothing readable is lost). */
+int nta_stream_read(nta_stream *s, void *buf, size_t n, size_t *got, nta_err *err);
+
+nta_compression nta_stream_compression(const nta_stream *s);
+const char *nta_compression_name(nta_compression c);
+
+/* Decompressed bytes consumed so far: the offset parsers report errors at. */
+uint64_t nta_stream_offset(const nta_stream *s);
+
+/* Raw (on-disk) bytes consumed so far and the raw size (0 when unknown, e.g. a pipe), for
+ * progress reporting of compressed files. */
+uint64_t nta_stream_raw_offset(const nta_stream *s);
+uint64_t nta_stream_raw_size(const nta_stream *s);
+
+/* The name the stream was opened with ("-" for standard input, "<memory>" for buffers). */
+const char *nta_stream_name(const nta_stream *s);
+
+/* Nonzero when the stream comes from a named regular file (libtrace needs a path it can reopen). */
+int nta_stream_is_regular_file(const nta_stream *s);
+
+#endif
