@@ -12,6 +12,8 @@ pkgs=(
   # tests: compression tools to make the compressed forms of fixtures, peers for ground truth,
   # libtrace-tools for traceconvert (makes the ERF fixture), valgrind for the memcheck pass
   gzip bzip2 xz-utils zstd libtrace-tools tshark tcpdump valgrind clang
+  # fixtures/make-fixtures.sh: namespaces and offload control
+  iproute2 ethtool
 )
 
 missing=()
