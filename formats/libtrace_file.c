@@ -18,6 +18,7 @@ typedef struct lt_ctx {
     char ifname[NTA_IFACE_NAME_MAX];
     uint32_t file;
     int32_t last_linktype;   /* -1 before the first packet */
+    int erf;
     uint32_t ifindex;
     uint64_t records;
 } lt_ctx;
@@ -70,6 +71,11 @@ static int lt_next(void *ctx, nta_packet *out, nta_err *err)
         out->linktype = linktype;
         out->caplen = remaining;
         size_t wire = trace_get_wire_length(c->pkt);
+        /* ERF's wlen counts the 4-byte Ethernet FCS (libtrace.h says so for
+         * trace_get_wire_length); pcap and pcapng lengths do not, so drop it for every format
+         * to report the same frame length. An FCS that was captured stays in the data. */
+        if (c->erf && linktype == NTA_LINK_ETHERNET && wire >= (size_t)remaining + 4)
+            wire -= 4;
         out->origlen = wire < remaining ? remaining : (uint32_t)wire;
         out->file = c->file;
         out->offset = 0;
@@ -125,7 +131,9 @@ int nta_libtrace_open(nta_reader *rd, const char *uri, const nta_reader_opts *o,
     rd->ctx = c;
     const char *colon = strchr(uri, ':');
     rd->format = "libtrace";
-    if (colon != NULL && (size_t)(colon - uri) == 3 && strncmp(uri, "erf", 3) == 0)
+    if (colon != NULL && (size_t)(colon - uri) == 3 && strncmp(uri, "erf", 3) == 0) {
         rd->format = "erf";
+        c->erf = 1;
+    }
     return 0;
 }

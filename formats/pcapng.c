@@ -95,9 +95,14 @@ static int ensure_buf(ng_ctx *c, size_t n, nta_err *err)
     return 0;
 }
 
+/* A short read is either the end of the file or damage in a compressed stream; in the second
+ * case the stream's own error is the one to report, so it is returned here. */
 static int read_exact(ng_ctx *c, void *dst, size_t n, size_t *got, nta_err *err)
 {
-    return nta_stream_read(c->s, dst, n, got, err);
+    int rc = nta_stream_read(c->s, dst, n, got, err);
+    if (rc == 0 && *got < n)
+        rc = nta_stream_pending(c->s, err);
+    return rc;
 }
 
 /* ns since the epoch for a 64-bit timestamp in the interface's units. */

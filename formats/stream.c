@@ -448,8 +448,12 @@ static int ensure(nta_stream *s, size_t want, nta_err *err)
 
 static int report_pending(nta_stream *s, nta_err *err)
 {
-    return nta_err_set_at(err, s->pending, (int64_t)s->offset, "%s (at compressed byte %llu)",
-                          s->pending_msg, (unsigned long long)s->pending_raw_offset);
+    /* bzip2, xz and zstd verify a block only at its end: bytes of a damaged block were already
+     * handed out, so say that the last packets read may be wrong. */
+    const char *note = s->pending == NTA_EDECOMP && s->comp != NTA_COMP_GZIP
+                           ? "; packets decoded from the damaged block may be wrong" : "";
+    return nta_err_set_at(err, s->pending, (int64_t)s->offset, "%s (at compressed byte %llu)%s",
+                          s->pending_msg, (unsigned long long)s->pending_raw_offset, note);
 }
 
 int nta_stream_peek(nta_stream *s, size_t n, const uint8_t **p, size_t *got, nta_err *err)
@@ -492,6 +496,13 @@ int nta_stream_read(nta_stream *s, void *buf, size_t n, size_t *got, nta_err *er
         done += k;
     }
     *got = done;
+    return 0;
+}
+
+int nta_stream_pending(nta_stream *s, nta_err *err)
+{
+    if (s->pending && s->out_pos == s->out_len)
+        return report_pending(s, err);
     return 0;
 }
 

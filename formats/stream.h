@@ -38,10 +38,15 @@ void nta_stream_free(nta_stream *s);
  * next call on s. */
 int nta_stream_peek(nta_stream *s, size_t n, const uint8_t **p, size_t *got, nta_err *err);
 
-/* Read up to n bytes into buf. Returns 0 with *got < n only at a clean end of stream.
- * Bytes that could be decoded before damage are returned first; the error comes on a later call
- * (so nothing readable is lost). */
+/* Read up to n bytes into buf. Returns 0 with *got < n when the stream has ended, cleanly or
+ * because of damage: bytes decoded before damage are always handed out first (nothing readable
+ * is lost), and the damage is returned by the next call (or seen at once with
+ * nta_stream_pending()). Negative NTA_E* for an I/O error or that damage. */
 int nta_stream_read(nta_stream *s, void *buf, size_t n, size_t *got, nta_err *err);
+
+/* After a short read: the damage that ended the stream as a negative NTA_E* (err filled), or 0
+ * when it ended cleanly. Readers use it to report the real cause instead of "file cut short". */
+int nta_stream_pending(nta_stream *s, nta_err *err);
 
 nta_compression nta_stream_compression(const nta_stream *s);
 const char *nta_compression_name(nta_compression c);

@@ -1,0 +1,378 @@
+/* tests/formats/test_readers.c: every capture reader against peers' view of the same files.
+ *
+ * Truth: ../shared/fixtures/public/MANIFEST.tsv (packet counts by capinfos, "readable=N" for
+ * damaged files) and groundtruth/FILE.capinfos.txt (first/last time, interfaces); nta's own
+ * fixtures/groundtruth/FILE.capinfos.txt (made by fixtures/make-fixtures.sh with capinfos).
+ * Derived forms (compressed, ns, pcapng, ERF) must read packet-for-packet like their source. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "formats/trace.h"
+#include "testutil.h"
+
+/* ---- capinfos parsing ---- */
+
+typedef struct cap_iface {
+    char name[256];
+    char encap[64];   /* short name: ether, linux-sll, null, ... */
+    long packets;
+} cap_iface;
+
+typedef struct capinfos {
+    int have_first;
+    uint64_t first_ns, last_ns;
+    int first_digits, last_digits;
+    cap_iface ifs[8];
+    int nifs;
+} capinfos;
+
+static int parse_time(const char *s, uint64_t *ns, int *digits)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *rest = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+    if (rest == NULL)
+        return -1;
+    uint64_t frac = 0;
+    int d = 0;
+    if (*rest == '.')
+        for (rest++; *rest >= '0' && *rest <= '9'; rest++, d++)
+            frac = frac * 10 + (uint64_t)(*rest - '0');
+    for (int k = d; k < 9; k++)
+        frac *= 10;
+    *ns = (uint64_t)timegm(&tm) * 1000000000u + frac;
+    *digits = d;
+    return 0;
+}
+
+static void read_capinfos(const char *path, capinfos *ci)
+{
+    memset(ci, 0, sizeof *ci);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "missing %s", path);
+    char line[1024];
+    cap_iface *cur = NULL;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *v;
+        if ((v = strstr(line, "First packet time:")) != NULL)
+            ci->have_first = parse_time(v + 18 + strspn(v + 18, " "), &ci->first_ns,
+                                        &ci->first_digits) == 0;
+        else if ((v = strstr(line, "Last packet time:")) != NULL)
+            parse_time(v + 17 + strspn(v + 17, " "), &ci->last_ns, &ci->last_digits);
+        else if (strncmp(line, "Interface #", 11) == 0 && ci->nifs < 8)
+            cur = &ci->ifs[ci->nifs++], cur->packets = -1;
+        else if (cur && (v = strstr(line, "Name = ")) != NULL)
+            snprintf(cur->name, sizeof cur->name, "%s", v + 7);
+        else if (cur && (v = strstr(line, "Encapsulation = ")) != NULL) {
+            char *dash = strrchr(v, '-');
+            if (dash)
+                snprintf(cur->encap, sizeof cur->encap, "%.*s", (int)strcspn(dash + 2, ")"), dash + 2);
+        } else if (cur && (v = strstr(line, "Number of packets = ")) != NULL)
+            cur->packets = atol(v + 20);
+    }
+    fclose(f);
+}
+
+/* capinfos names encapsulations by Wireshark's short names; these are the LINKTYPE_* values. */
+static long encap_linktype(const char *e)
+{
+    static const struct { const char *n; long lt; } map[] = {
+        { "ether", 1 }, { "null", 0 }, { "linux-sll", 113 }, { "linux-sll2", 276 },
+        { "rawip", 101 }, { "rawip4", 228 }, { "rawip6", 229 }, { "loop", 108 }, { "nflog", 239 },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i].n, e) == 0)
+            return map[i].lt;
+    return -1;
+}
+
+/* Appends every disagreement between nta's reading of path and capinfos to *log. */
+static void compare_capinfos(const char *label, const tu_capture *c, const capinfos *ci, char **log)
+{
+    char *m = NULL;
+    if (ci->have_first && c->n > 0) {
+        uint64_t lo = c->pkts[0].ts_ns, hi = c->pkts[0].ts_ns;
+        for (size_t i = 1; i < c->n; i++) {
+            if (c->pkts[i].ts_ns < lo)
+                lo = c->pkts[i].ts_ns;
+            if (c->pkts[i].ts_ns > hi)
+                hi = c->pkts[i].ts_ns;
+        }
+        /* capinfos prints as many digits as the file's precision: compare at that precision. */
+        uint64_t unit_f = 1, unit_l = 1;
+        for (int k = ci->first_digits; k < 9; k++)
+            unit_f *= 10;
+        for (int k = ci->last_digits; k < 9; k++)
+            unit_l *= 10;
+        if (lo / unit_f != ci->first_ns / unit_f || hi / unit_l != ci->last_ns / unit_l) {
+            asprintf(&m, "%s  %s: first/last %llu/%llu, capinfos %llu/%llu\n", *log, label,
+                     (unsigned long long)lo, (unsigned long long)hi,
+                     (unsigned long long)ci->first_ns, (unsigned long long)ci->last_ns);
+            free(*log);
+            *log = m;
+        }
+    }
+    for (int i = 0; i < ci->nifs; i++) {
+        const cap_iface *ef = &ci->ifs[i];
+        if ((uint32_t)i >= c->nifs) {
+            asprintf(&m, "%s  %s: interface %d missing\n", *log, label, i);
+            free(*log);
+            *log = m;
+            continue;
+        }
+        const nta_iface *f = &c->ifs[i];
+        long lt = encap_linktype(ef->encap);
+        uint64_t pk = 0;
+        for (size_t k = 0; k < c->n; k++)
+            pk += c->pkts[k].ifindex == (uint32_t)i;
+        /* capinfos escapes nothing; nta keeps the raw bytes: compare names only when capinfos
+         * printed one that has no control characters to fold. */
+        int name_bad = ef->name[0] && strchr(f->name, '\n') == NULL && strcmp(ef->name, f->name) != 0;
+        if (name_bad || (lt >= 0 && (long)f->linktype != lt)
+            || (ef->packets >= 0 && (long)pk != ef->packets)) {
+            asprintf(&m, "%s  %s: interface %d: nta %s/%u/%llu, capinfos %s/%s/%ld\n", *log, label, i,
+                     f->name, f->linktype, (unsigned long long)pk, ef->name, ef->encap, ef->packets);
+            free(*log);
+            *log = m;
+        }
+    }
+}
+
+START_TEST(public_captures_match_capinfos)
+{
+    tu_tsv *man = tu_tsv_read(tu_public("MANIFEST.tsv"));
+    ck_assert_ptr_nonnull(man);
+    int cf = tu_tsv_col(man, "filename"), cp = tu_tsv_col(man, "packets"),
+        ce = tu_tsv_col(man, "reader_errors");
+    char *log = strdup("");
+    int checked = 0;
+    for (int r = 0; r < man->nrows; r++) {
+        const char *name = man->rows[r][cf];
+        const char *pk = man->rows[r][cp];
+        long want = strncmp(pk, "readable=", 9) == 0 ? atol(pk + 9) : atol(pk);
+        int damaged = strcmp(man->rows[r][ce], "none") != 0;
+        tu_capture *c = tu_read(tu_public(name));
+        char *m = NULL;
+        if ((long)c->n != want || (damaged != (c->err_code != 0))) {
+            asprintf(&m, "%s  %s: %zu packets (error %d: %s), MANIFEST %s, damaged=%d\n", log, name,
+                     c->n, c->err_code, c->err_msg, pk, damaged);
+            free(log);
+            log = m;
+        }
+        char gt[600];
+        snprintf(gt, sizeof gt, "groundtruth/%s.capinfos.txt", name);
+        FILE *probe = fopen(tu_public(gt), "r");
+        if (probe) {
+            fclose(probe);
+            capinfos ci;
+            read_capinfos(tu_public(gt), &ci);
+            compare_capinfos(name, c, &ci, &log);
+        }
+        tu_capture_free(c);
+        checked++;
+    }
+    tu_tsv_free(man);
+    ck_assert_int_ge(checked, 50);
+    ck_assert_msg(log[0] == '\0', "disagreements with capinfos:\n%s", log);
+    free(log);
+}
+END_TEST
+
+START_TEST(own_captures_match_capinfos)
+{
+    static const char *files[] = { "veth-scenarios.pcap", "veth-midstream.pcap", "two-links.pcapng",
+                                   "loopback.pcap", "veth-scenarios-ns.pcap",
+                                   "veth-scenarios.pcapng" };
+    char *log = strdup("");
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char gt[256];
+        snprintf(gt, sizeof gt, "groundtruth/%s.capinfos.txt", files[i]);
+        capinfos ci;
+        read_capinfos(tu_fixture(gt), &ci);
+        tu_capture *c = tu_read(tu_fixture(files[i]));
+        ck_assert_msg(c->err_code == 0, "%s: %s", files[i], c->err_msg);
+        ck_assert_msg(c->n > 0, "%s is empty", files[i]);
+        compare_capinfos(files[i], c, &ci, &log);
+        tu_capture_free(c);
+    }
+    ck_assert_msg(log[0] == '\0', "disagreements with capinfos:\n%s", log);
+    free(log);
+}
+END_TEST
+
+/* Same packets, byte for byte; timestamps within tol_ns. */
+static void assert_same_packets(const char *a_path, const char *b_path, uint64_t tol_ns)
+{
+    tu_capture *a = tu_read(a_path), *b = tu_read(b_path);
+    ck_assert_msg(a->err_code == 0 && b->err_code == 0, "%s: %s / %s: %s", a_path, a->err_msg,
+                  b_path, b->err_msg);
+    ck_assert_msg(a->n == b->n, "%s has %zu packets, %s %zu", a_path, a->n, b_path, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        const tu_pkt *x = &a->pkts[i], *y = &b->pkts[i];
+        uint64_t d = x->ts_ns > y->ts_ns ? x->ts_ns - y->ts_ns : y->ts_ns - x->ts_ns;
+        ck_assert_msg(d <= tol_ns, "%s packet %zu: ts %llu vs %llu", b_path, i + 1,
+                      (unsigned long long)x->ts_ns, (unsigned long long)y->ts_ns);
+        ck_assert_msg(x->caplen == y->caplen && x->origlen == y->origlen
+                          && x->linktype == y->linktype,
+                      "%s packet %zu: lengths/linktype differ", b_path, i + 1);
+        ck_assert_msg(memcmp(x->data, y->data, x->caplen) == 0, "%s packet %zu: bytes differ",
+                      b_path, i + 1);
+    }
+    tu_capture_free(a);
+    tu_capture_free(b);
+}
+
+START_TEST(own_derived_forms_read_like_the_source)
+{
+    const char *src = tu_fixture("veth-scenarios.pcap");
+    static const char *forms[] = { "veth-scenarios.pcap.gz", "veth-scenarios.pcap.bz2",
+                                   "veth-scenarios.pcap.xz", "veth-scenarios.pcap.zst",
+                                   "veth-scenarios-ns.pcap", "veth-scenarios.pcapng" };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        assert_same_packets(src, tu_fixture(forms[i]), 0);
+    /* ERF stores time as 32.32 fixed point: traceconvert's rounding stays under 1 µs. */
+    assert_same_packets(src, tu_fixture("veth-scenarios.erf"), 1000);
+}
+END_TEST
+
+START_TEST(public_compressed_forms_read_like_the_source)
+{
+    assert_same_packets(tu_public("zeek-missing-syn.pcap"), tu_public("zeek-missing-syn.pcap.zst"), 0);
+    assert_same_packets(tu_public("ppa-http_ip4and6.pcapng"), tu_public("ppa-http_ip4and6.pcapng.xz"), 0);
+}
+END_TEST
+
+/* A file cut anywhere yields a prefix of its packets, an error unless the cut falls between
+ * records, and never a crash or a wrong packet. */
+/* mode: 1 plain pcap (boundaries known), 2 compressed, 0 other */
+static void cut_everywhere(const char *name, size_t step, int plain_pcap)
+{
+    tu_capture *full = tu_read(tu_fixture(name));
+    size_t len;
+    uint8_t *buf = tu_slurp(tu_fixture(name), &len);
+    for (size_t cut = 0; cut < len; cut += step) {
+        tu_capture *c = tu_read_mem(buf, cut);
+        ck_assert_msg(c->n <= full->n, "%s cut at %zu: more packets than the whole file", name, cut);
+        for (size_t i = 0; i < c->n; i++)
+            ck_assert_msg(c->pkts[i].caplen == full->pkts[i].caplen
+                              && memcmp(c->pkts[i].data, full->pkts[i].data, c->pkts[i].caplen) == 0
+                              && c->pkts[i].ts_ns == full->pkts[i].ts_ns,
+                          "%s cut at %zu: packet %zu differs", name, cut, i + 1);
+        if (plain_pcap == 1 && cut >= 24) {
+            /* Records end at 24 + sum(16 + caplen): a cut there is a clean, shorter file; any
+             * other cut must be reported, with exactly the records before it. */
+            size_t end = 24, k = 0;
+            while (k < full->n && end + 16 + full->pkts[k].caplen <= cut)
+                end += 16 + full->pkts[k++].caplen;
+            ck_assert_msg(c->n == k, "%s cut at %zu: %zu packets, %zu complete records", name, cut,
+                          c->n, k);
+            ck_assert_msg((c->err_code == 0) == (end == cut), "%s cut at %zu: error %d (%s)", name,
+                          cut, c->err_code, c->err_msg);
+        } else if (cut > 0 && plain_pcap == 2) {
+            /* compressed: the end marker is gone, so every cut is noticed */
+            ck_assert_msg(c->err_code != 0, "%s cut at %zu: unnoticed", name, cut);
+        } else if (cut > 0) {
+            ck_assert_msg(c->err_code != 0 || c->n < full->n, "%s cut at %zu: unnoticed", name, cut);
+        }
+        tu_capture_free(c);
+    }
+    free(buf);
+    tu_capture_free(full);
+}
+
+START_TEST(cut_files_lose_nothing_before_the_cut)
+{
+    cut_everywhere("veth-scenarios.pcap", 7, 1);
+    cut_everywhere("veth-scenarios.pcapng", 37, 0);
+    cut_everywhere("veth-scenarios.pcap.gz", 13, 2);
+    cut_everywhere("veth-scenarios.pcap.zst", 13, 2);
+    cut_everywhere("veth-scenarios.pcap.xz", 13, 2);
+    cut_everywhere("veth-scenarios.pcap.bz2", 13, 2);
+}
+END_TEST
+
+START_TEST(truncated_file_reports_truncation)
+{
+    /* zeek-wikipedia-cut.pcap: head -c 20000 of a 136-packet file; capinfos read 92 packets. */
+    tu_capture *c = tu_read(tu_public("zeek-wikipedia-cut.pcap"));
+    ck_assert_uint_eq(c->n, 92);
+    ck_assert_int_eq(c->err_code, NTA_ETRUNC);
+    tu_capture_free(c);
+    /* sv-smtp-to-comma.pcap: 18 records then a record header claiming 3925868813 bytes. */
+    c = tu_read(tu_public("sv-smtp-to-comma.pcap"));
+    ck_assert_uint_eq(c->n, 18);
+    ck_assert_int_eq(c->err_code, NTA_ECORRUPT);
+    ck_assert_msg(strstr(c->err_msg, "3925868813") != NULL, "message names the length: %s", c->err_msg);
+    tu_capture_free(c);
+}
+END_TEST
+
+START_TEST(non_captures_are_named)
+{
+    const char text[] = "<html>this is no capture at all</html>\n";
+    tu_capture *c = tu_read_mem(text, sizeof text - 1);
+    ck_assert_int_eq(c->err_code, NTA_EFORMAT);
+    ck_assert_msg(strstr(c->err_msg, "3c 68 74 6d") != NULL, "shows the bytes: %s", c->err_msg);
+    tu_capture_free(c);
+    c = tu_read_mem("", 0);
+    ck_assert_int_eq(c->err_code, NTA_EFORMAT);
+    ck_assert_msg(strstr(c->err_msg, "empty") != NULL, "%s", c->err_msg);
+    tu_capture_free(c);
+}
+END_TEST
+
+START_TEST(several_files_merge_in_time_order)
+{
+    const char *paths[3] = { tu_fixture("veth-scenarios.pcap"), tu_fixture("loopback.pcap"),
+                             tu_fixture("veth-midstream.pcap") };
+    size_t want = 0;
+    for (int i = 0; i < 3; i++) {
+        tu_capture *c = tu_read(paths[i]);
+        want += c->n;
+        tu_capture_free(c);
+    }
+    nta_trace *t;
+    nta_err err;
+    nta_trace_opts o = { NULL, NULL };
+    ck_assert_int_eq(nta_trace_open(&t, paths, 3, &o, &err), 0);
+    nta_packet p;
+    size_t n = 0;
+    uint64_t last = 0;
+    while (nta_trace_next(t, &p, &err) == 1) {
+        ck_assert_msg(p.ts_ns >= last, "packet %zu goes back in time", n + 1);
+        last = p.ts_ns;
+        n++;
+    }
+    ck_assert_uint_eq(n, want);
+    ck_assert_uint_eq(nta_trace_nifaces(t), 3);
+    ck_assert_str_eq(nta_trace_iface(t, 1)->name, "loopback.pcap");
+    nta_trace_free(t);
+}
+END_TEST
+
+int main(void)
+{
+    tu_require_shared("formats/readers");
+    Suite *s = suite_create("readers");
+    TCase *tc = tcase_create("readers");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, public_captures_match_capinfos);
+    tcase_add_test(tc, own_captures_match_capinfos);
+    tcase_add_test(tc, own_derived_forms_read_like_the_source);
+    tcase_add_test(tc, public_compressed_forms_read_like_the_source);
+    tcase_add_test(tc, cut_files_lose_nothing_before_the_cut);
+    tcase_add_test(tc, truncated_file_reports_truncation);
+    tcase_add_test(tc, non_captures_are_named);
+    tcase_add_test(tc, several_files_merge_in_time_order);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
