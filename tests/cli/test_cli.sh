@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# tests/cli/test_cli.sh: nta as a user runs it: exit statuses, messages, stdin, JSON, filters.
+#
+# Usage: test_cli.sh NTA_BINARY SOURCE_DIR. Truth: capinfos counts recorded in fixtures/groundtruth
+# and ../shared/fixtures/public (MANIFEST.tsv), and tcpdump/tshark run here on the same files
+# with the same filter. Prints "N passed, N failed" last; exit 1 on any failure, 77 (skip) when
+# ../shared is missing outside CI.
+set -u
+NTA=$1
+SRC=$2
+SHARED=$SRC/../shared/fixtures/public
+FX=$SRC/fixtures
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+if [ ! -f "$SHARED/MANIFEST.tsv" ]; then
+    if [ -n "${CI:-}" ]; then echo "cli: $SHARED is missing, and CI must have it"; exit 1; fi
+    echo "SKIP cli: $SHARED not found"; exit 77
+fi
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect STATUS DESCRIPTION -- COMMAND...: runs COMMAND, stdout in $TMP/out, stderr in $TMP/err
+expect() {
+    local want=$1 what=$2
+    shift 3
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    local got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, wanted $want; stderr: $(head -c 300 "$TMP/err")"; fi
+}
+has() {   # has FILE PATTERN DESCRIPTION
+    if grep -q -e "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1"): $(head -c 300 "$1")"; fi
+}
+json() {  # json EXPR: evaluates a Python expression on the JSON in $TMP/out as j
+    python3 -c "import json,sys; j=json.load(open('$TMP/out')); print($1)"
+}
+eq() {    # eq GOT WANT DESCRIPTION
+    if [ "$1" == "$2" ]; then ok; else bad "$3: got '$1', wanted '$2'"; fi
+}
+
+# --- help and usage errors (exit 2) ---
+expect 0 "nta --help" -- "$NTA" --help
+has "$TMP/out" "info" "main help lists info"
+expect 0 "nta info --help" -- "$NTA" info --help
+has "$TMP/out" "--filter" "info help lists --filter"
+expect 2 "no command" -- "$NTA"
+expect 2 "unknown command" -- "$NTA" frobnicate
+has "$TMP/err" "unknown command 'frobnicate'" "unknown command is named"
+expect 2 "unknown option" -- "$NTA" info --bogus "$FX/loopback.pcap"
+has "$TMP/err" "unknown option '--bogus'" "unknown option is named"
+expect 2 "no file" -- "$NTA" info
+expect 2 "bad --format" -- "$NTA" info --format xml "$FX/loopback.pcap"
+expect 2 "missing option value" -- "$NTA" info "$FX/loopback.pcap" --format
+expect 2 "bad filter" -- "$NTA" info -f "tcp port banana" "$FX/loopback.pcap"
+has "$TMP/err" "does not compile" "bad filter explained"
+
+# --- unreadable input (exit 3) ---
+printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' >"$TMP/notcap.txt"
+expect 3 "text file" -- "$NTA" info "$TMP/notcap.txt"
+has "$TMP/err" "not a capture" "text file named as not a capture"
+has "$TMP/err" "notcap.txt" "message names the file"
+expect 3 "missing file" -- "$NTA" info "$TMP/nope.pcap"
+has "$TMP/err" "No such file" "missing file explained"
+: >"$TMP/empty"
+expect 3 "empty file" -- "$NTA" info "$TMP/empty"
+has "$TMP/err" "empty" "empty file explained"
+expect 3 "pcap version 1" -- "$NTA" info "$SHARED/libpcap-pcap-invalid-version-1.pcap"
+head -c 100000 /dev/urandom >"$TMP/random.bin"
+expect 3 "random bytes" -- "$NTA" info "$TMP/random.bin"
+
+# --- partly unreadable (exit 1): what was read is reported ---
+expect 1 "cut pcap" -- "$NTA" info "$SHARED/zeek-wikipedia-cut.pcap"
+has "$TMP/out" "^packets: *92$" "cut pcap reports its 92 complete packets (capinfos: 92)"
+has "$TMP/err" "offset 19932" "cut pcap names the offset"
+has "$TMP/err" "truncated" "cut pcap says truncated"
+expect 1 "garbage record length" -- "$NTA" info "$SHARED/sv-smtp-to-comma.pcap"
+has "$TMP/out" "^packets: *18$" "18 packets before the garbage (capinfos: 18)"
+head -c 1500 "$FX/veth-scenarios.pcap.gz" >"$TMP/cut.pcap.gz"
+expect 1 "cut gzip" -- "$NTA" info "$TMP/cut.pcap.gz"
+has "$TMP/err" "gzip stream ends" "cut gzip explained"
+# one good file and one bad: the good one is fully reported
+expect 1 "good + bad file" -- "$NTA" info "$FX/loopback.pcap" "$TMP/notcap.txt"
+has "$TMP/out" "^packets: *10$" "good file still counted"
+
+# --- formats, compression, stdin ---
+want=$(awk -F': *' '/^Number of packets/ {print $2; exit}' "$FX/groundtruth/veth-scenarios.pcap.capinfos.txt")
+for f in veth-scenarios.pcap veth-scenarios.pcap.gz veth-scenarios.pcap.bz2 veth-scenarios.pcap.xz \
+         veth-scenarios.pcap.zst veth-scenarios-ns.pcap veth-scenarios.pcapng veth-scenarios.erf; do
+    expect 0 "$f" -- "$NTA" info --format json "$FX/$f"
+    eq "$(json "j['packets']")" "$want" "$f packets (capinfos)"
+done
+expect 0 "stdin zstd" -- sh -c "cat '$FX/veth-scenarios.pcap.zst' | '$NTA' info --format json -"
+eq "$(json "j['packets']")" "$want" "stdin packets"
+eq "$(json "j['files'][0]['compression']")" "zstd" "stdin compression"
+eq "$(json "j['interfaces'][0]['name']")" "stdin" "stdin interface name"
+
+# --- JSON content ---
+expect 0 "two-links json" -- "$NTA" info --format json "$FX/two-links.pcapng"
+eq "$(json "[(i['name'], i['linktype_name'], i['packets']) for i in j['interfaces']]")" \
+   "[('vfx-s', 'ethernet', 22), ('any', 'linux-sll', 22)]" "two-links interfaces (capinfos)"
+eq "$(json "j['schema_version']")" "1" "schema_version"
+expect 0 "--ifname" -- "$NTA" info --format json --ifname em0 "$FX/loopback.pcap"
+eq "$(json "j['interfaces'][0]['name']")" "em0" "--ifname names the interface"
+
+# --- filters: the same expression through tcpdump (classic pcap) and tshark (pcapng, 2 link types) ---
+for flt in "tcp port 8080" "udp" "ip6" "tcp[tcpflags] & tcp-syn != 0"; do
+    want=$(tcpdump -r "$FX/veth-scenarios.pcap" -n "$flt" 2>/dev/null | wc -l)
+    expect 0 "filter $flt" -- "$NTA" info --format json -f "$flt" "$FX/veth-scenarios.pcap"
+    eq "$(json "j['packets']")" "$want" "filter '$flt' (tcpdump)"
+done
+want=$(tshark -r "$FX/two-links.pcapng" -Y "tcp.port == 8080" 2>/dev/null | wc -l)
+expect 0 "filter on two link types" -- "$NTA" info --format json -f "tcp port 8080" "$FX/two-links.pcapng"
+eq "$(json "j['packets']")" "$want" "filter across link types (tshark)"
+
+# --- several files are one trace ---
+expect 0 "three files" -- "$NTA" info --format json "$FX/veth-scenarios.pcap" "$FX/loopback.pcap" "$FX/veth-midstream.pcap"
+eq "$(json "j['packets']")" "$(( $(tcpdump -r "$FX/veth-scenarios.pcap" 2>/dev/null | wc -l) + 10 + 13 ))" "merged count"
+
+# --- output handling ---
+expect 0 "-o file" -- "$NTA" info -o "$TMP/report.txt" "$FX/loopback.pcap"
+has "$TMP/report.txt" "^packets: *10$" "-o writes the report"
+if [ -s "$TMP/err" ]; then bad "clean run printed on stderr: $(cat "$TMP/err")"; else ok; fi
+if [ -w /dev/full ]; then
+    expect 3 "full disk" -- "$NTA" info "$FX/loopback.pcap" -o /dev/full
+    has "$TMP/err" "writing the report failed" "full disk reported"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
