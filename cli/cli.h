@@ -42,5 +42,6 @@ void cli_progress_tick(cli_progress *p, const nta_trace *t, uint64_t packets);
 void cli_progress_done(cli_progress *p);
 
 int cli_cmd_info(int argc, char **argv);
+int cli_cmd_events(int argc, char **argv);
 
 #endif

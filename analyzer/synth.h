@@ -1,0 +1,52 @@
+/* analyzer/synth.h: from decoded packets to probe events on every traced endpoint.
+ *
+ * For each IP packet: if its source is traced, that host's send-side probes fire (tcp/udp
+ * first, then ip:::send); if its destination is traced, ip:::receive then the receive-side
+ * probes (loopback traffic gives both, sender first). TCP segments drive the endpoint's state
+ * machine (tcp_fsm.c); connections live in the flow table (flow.c). Timers run on capture
+ * time: TIME_WAIT ends 2*MSL after a connection's last segment, idle connections are
+ * forgotten after the idle timeout (no probe: DTrace would see nothing either).
+ * No allocation per packet: argument structures are built in the analyzer's own storage. */
+#ifndef NTA_ANALYZER_SYNTH_H
+#define NTA_ANALYZER_SYNTH_H
+
+#include <stdint.h>
+
+#include "analyzer/local.h"
+#include "analyzer/probes.h"
+#include "formats/decode.h"
+#include "formats/trace.h"
+
+typedef struct nta_analyzer nta_analyzer;
+
+typedef struct nta_analyzer_opts {
+    const nta_locals *locals;     /**< traced endpoints (decided before the first packet) */
+    uint32_t probes;              /**< bit per nta_probe: which probes reach the sink */
+    uint64_t msl_ns;              /**< MSL; TIME_WAIT lasts 2*MSL (FreeBSD default 30 s) */
+    uint64_t idle_ns;             /**< forget connections idle this long */
+    uint32_t max_flows;           /**< 0 = no cap */
+    const nta_trace *trace;       /**< for interface names; may be NULL ("unknown") */
+} nta_analyzer_opts;
+
+typedef struct nta_analyzer_stats {
+    uint64_t packets, events, tcp_segments, udp_datagrams;
+    uint64_t connections;         /**< tcpcbs created (cs_cid handed out) */
+    uint64_t midstream;           /**< connections picked up without their handshake */
+    uint64_t idle_expired, evicted;
+    uint64_t peak_flows, flow_bytes;
+} nta_analyzer_stats;
+
+nta_analyzer *nta_analyzer_new(const nta_analyzer_opts *o, const nta_sink *sink);
+void nta_analyzer_free(nta_analyzer *an);
+
+/* Feed one packet (d from nta_decode). Returns 0, or the sink's negative error. Packets must
+ * come in nondecreasing time per connection; small disorder across interfaces is tolerated. */
+int nta_analyzer_packet(nta_analyzer *an, const nta_packet *pkt, const nta_decoded *d);
+
+/* End of input: calls the sink's on_finish. Pending TIME_WAIT timers do not fire (the capture
+ * ended before 2*MSL passed). */
+int nta_analyzer_finish(nta_analyzer *an);
+
+void nta_analyzer_get_stats(const nta_analyzer *an, nta_analyzer_stats *st);
+
+#endif

@@ -1,0 +1,119 @@
+/* cli/cmd_events.c: `nta events`, the probe events DTrace would have fired, as they happen.
+ *
+ * Reads the trace through the analyzer and writes every enabled probe firing as JSON Lines,
+ * CSV or DTrace-style text (schemas in man/nta.1). Output streams: it starts once the
+ * lookahead for inferring the traced endpoints is done (or at once with --local). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/pipeline.h"
+#include "reports/event_writer.h"
+
+static const char events_help[] =
+    "Usage: nta events [OPTIONS] FILE...\n"
+    "Write the DTrace probe events (ip, tcp, udp providers) the traced hosts would have fired.\n"
+    "\n"
+    "Options:\n"
+    "  -P, --probe SPEC       enable probes matching a DTrace probe description, e.g.\n"
+    "                         tcp:::state-change, tcp:::, '*:::send', ip:::* (repeatable;\n"
+    "                         default: all)\n"
+    "      --format FMT       text (default, as dtrace prints without -q), jsonl or csv\n"
+    "      --local ADDR[/LEN] a traced (local) host or network (repeatable), or 'all';\n"
+    "                         default: inferred from the first packets (loopback always)\n"
+    "      --msl SECONDS      maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30)\n"
+    "      --idle-timeout S   forget connections idle this long (default 600)\n"
+    "      --max-flows N      keep at most N connections, evicting the least recent (0: no cap)\n"
+    "  -f, --filter EXPR      only packets matching the tcpdump (BPF) filter EXPR\n"
+    "      --ifname NAME      interface name for captures that do not name theirs\n"
+    "  -o, --output FILE      write to FILE instead of standard output\n"
+    "  -q, --quiet            no progress line, no traced-endpoints notice\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable.\n";
+
+int cli_cmd_events(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "probe", required_argument, NULL, 'P' },   { "format", required_argument, NULL, 'F' },
+        { "local", required_argument, NULL, 'L' },   { "msl", required_argument, NULL, 'M' },
+        { "idle-timeout", required_argument, NULL, 'T' },
+        { "max-flows", required_argument, NULL, 'X' }, { "filter", required_argument, NULL, 'f' },
+        { "ifname", required_argument, NULL, 'I' },  { "output", required_argument, NULL, 'o' },
+        { "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    cli_pipeline p;
+    cli_pipeline_defaults(&p);
+    nta_probe_set set = { 0 };
+    nta_trace_opts to = { NULL, NULL };
+    const char *format = "text", *output = NULL;
+    int c, idx;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":P:f:o:qh", longopts, &idx)) != -1) {
+        switch (c) {
+        case 'P':
+            if (nta_probe_set_add(&set, optarg) < 0)
+                return cli_usage_error("events", "probe description '%s' matches no probe "
+                                       "(ip:::send, tcp:::state-change, udp:::, ...)", optarg);
+            break;
+        case 'F': format = optarg; break;
+        case 'L': case 'M': case 'T': case 'X':
+            if (cli_pipeline_option(&p, "events", longopts[idx].name, optarg) < 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case 'f': to.filter = optarg; break;
+        case 'I': to.ifname = optarg; break;
+        case 'o': output = optarg; break;
+        case 'q': p.quiet = 1; p.announce = 0; break;
+        case 'h': fputs(events_help, stdout); return CLI_EXIT_OK;
+        case ':': return cli_usage_error("events", "option '%s' needs a value", argv[optind - 1]);
+        default: return cli_usage_error("events", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    nta_evfmt fmt;
+    if (strcmp(format, "text") == 0)
+        fmt = NTA_EVFMT_TEXT;
+    else if (strcmp(format, "jsonl") == 0 || strcmp(format, "json") == 0)
+        fmt = NTA_EVFMT_JSONL;
+    else if (strcmp(format, "csv") == 0)
+        fmt = NTA_EVFMT_CSV;
+    else
+        return cli_usage_error("events", "--format must be text, jsonl or csv, not '%s'", format);
+    if (optind >= argc)
+        return cli_usage_error("events", "no capture file given");
+    if (set.bits != 0)
+        p.probes = set.bits;
+
+    nta_err err;
+    nta_err_clear(&err);
+    nta_trace *t;
+    int rc = nta_trace_open(&t, (const char *const *)argv + optind, argc - optind, &to, &err);
+    if (rc < 0) {
+        cli_report_err(&err);
+        return rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
+    }
+    FILE *o = stdout;
+    if (output != NULL && (o = fopen(output, "w")) == NULL) {
+        cli_errorf("cannot write %s: %s", output, strerror(errno));
+        nta_trace_free(t);
+        return CLI_EXIT_USAGE;
+    }
+    nta_sink sink;
+    if (nta_event_writer_new(&sink, o, fmt) < 0) {
+        cli_errorf("out of memory");
+        nta_trace_free(t);
+        return CLI_EXIT_UNREADABLE;
+    }
+    int status = cli_pipeline_run(&p, t, &sink);
+    nta_event_writer_free(&sink);
+    if (o != stdout && fclose(o) != 0 && status == CLI_EXIT_OK) {
+        cli_errorf("writing %s failed: %s", output, strerror(errno));
+        status = CLI_EXIT_UNREADABLE;
+    }
+    nta_trace_free(t);
+    return status;
+}

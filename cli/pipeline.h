@@ -1,0 +1,34 @@
+/* cli/pipeline.h: reading a trace through the analyzer into a sink, shared by the commands.
+ *
+ * When the traced endpoints are not given, the first packets (up to 20000, or 16 MiB of
+ * packet data) are held in a lookahead buffer allocated once, the choice is inferred from
+ * them, and they are replayed: output still streams, starting after the lookahead. */
+#ifndef NTA_CLI_PIPELINE_H
+#define NTA_CLI_PIPELINE_H
+
+#include "analyzer/local.h"
+#include "analyzer/synth.h"
+#include "cli/cli.h"
+
+typedef struct cli_pipeline {
+    nta_locals locals;
+    int locals_given;
+    uint32_t probes;
+    uint64_t msl_ns, idle_ns;
+    uint32_t max_flows;
+    int quiet;
+    int announce;          /* print the traced endpoints on stderr */
+    nta_analyzer_stats stats;
+    uint64_t skipped[NTA_SKIP__COUNT];
+} cli_pipeline;
+
+void cli_pipeline_defaults(cli_pipeline *p);
+
+/* Parse the analyzer options shared by commands (--local, --msl, --idle-timeout, --max-flows).
+ * Returns 1 when opt was one of them, 0 when not, -1 on a bad value (message printed). */
+int cli_pipeline_option(cli_pipeline *p, const char *cmd, const char *opt, const char *val);
+
+/* Runs everything; returns an exit status (cli.h) after reporting problems on stderr. */
+int cli_pipeline_run(cli_pipeline *p, nta_trace *t, const nta_sink *sink);
+
+#endif
