@@ -34,6 +34,12 @@ static const char events_help[] =
     "\n"
     "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable.\n";
 
+/* Before the input may block, hand what was written so far to the reader of our output. */
+static void flush_output(void *ctx)
+{
+    fflush((FILE *)ctx);
+}
+
 int cli_cmd_events(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -108,6 +114,7 @@ int cli_cmd_events(int argc, char **argv)
         nta_trace_free(t);
         return CLI_EXIT_UNREADABLE;
     }
+    nta_trace_set_wait_hook(t, flush_output, o);
     int status = cli_pipeline_run(&p, t, &sink);
     nta_event_writer_free(&sink);
     if (o != stdout && fclose(o) != 0 && status == CLI_EXIT_OK) {

@@ -30,7 +30,9 @@ static ssize_t cookie_read(void *cookie, char *buf, size_t size)
 {
     pcap_ctx *c = cookie;
     size_t got = 0;
-    int rc = nta_stream_read(c->s, buf, size, &got, &c->cookie_err);
+    /* read what is there: stdio asks for a whole buffer, libpcap may need only a record of it,
+     * and on a pipe waiting for the rest would hold back packets already received */
+    int rc = nta_stream_read_some(c->s, buf, size, &got, &c->cookie_err);
     if (rc < 0)
         return -1;
     return (ssize_t)got;

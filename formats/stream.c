@@ -27,6 +27,9 @@ struct nta_stream {
     int fd;                 /* -1 for memory streams */
     int owns_fd;
     int regular;
+    int may_block;          /* a pipe, FIFO or terminal: reads can wait */
+    void (*wait_fn)(void *);
+    void *wait_ctx;
     const uint8_t *mem;     /* memory source, or NULL */
     size_t mem_len, mem_pos;
     uint64_t raw_size, raw_consumed;
@@ -79,6 +82,8 @@ static int raw_fill(nta_stream *s, nta_err *err)
             s->raw_eof = 1;
         return 0;
     }
+    if (s->may_block && s->wait_fn != NULL)
+        s->wait_fn(s->wait_ctx);
     for (;;) {
         ssize_t n = read(s->fd, s->raw + s->raw_len, room);
         if (n < 0 && errno == EINTR)
@@ -373,6 +378,8 @@ int nta_stream_open_file(nta_stream **out, const char *path, nta_err *err)
         if (S_ISREG(st.st_mode)) {
             s->raw_size = (uint64_t)st.st_size;
             s->regular = s->owns_fd;
+        } else {
+            s->may_block = 1;
         }
     }
     int rc = detect_and_start(s, err);
@@ -496,6 +503,34 @@ int nta_stream_read(nta_stream *s, void *buf, size_t n, size_t *got, nta_err *er
         done += k;
     }
     *got = done;
+    return 0;
+}
+
+void nta_stream_set_wait_hook(nta_stream *s, void (*fn)(void *), void *ctx)
+{
+    s->wait_fn = fn;
+    s->wait_ctx = ctx;
+}
+
+int nta_stream_read_some(nta_stream *s, void *buf, size_t n, size_t *got, nta_err *err)
+{
+    *got = 0;
+    if (n == 0)
+        return 0;
+    if (s->out_pos == s->out_len) {
+        int rc = ensure(s, 1, err);
+        if (rc < 0)
+            return rc;
+        if (s->out_pos == s->out_len)
+            return s->pending ? report_pending(s, err) : 0;
+    }
+    size_t k = s->out_len - s->out_pos;
+    if (k > n)
+        k = n;
+    memcpy(buf, s->out + s->out_pos, k);
+    s->out_pos += k;
+    s->offset += k;
+    *got = k;
     return 0;
 }
 

@@ -44,6 +44,11 @@ int nta_stream_peek(nta_stream *s, size_t n, const uint8_t **p, size_t *got, nta
  * nta_stream_pending()). Negative NTA_E* for an I/O error or that damage. */
 int nta_stream_read(nta_stream *s, void *buf, size_t n, size_t *got, nta_err *err);
 
+/* Like nta_stream_read, but returns as soon as at least one byte is available (waiting only
+ * when none is): for stdio-style consumers (libpcap via fopencookie), which ask for a whole
+ * buffer but may need only a packet of it. *got == 0 only at the end of the stream. */
+int nta_stream_read_some(nta_stream *s, void *buf, size_t n, size_t *got, nta_err *err);
+
 /* After a short read: the damage that ended the stream as a negative NTA_E* (err filled), or 0
  * when it ended cleanly. Readers use it to report the real cause instead of "file cut short". */
 int nta_stream_pending(nta_stream *s, nta_err *err);
@@ -58,6 +63,10 @@ uint64_t nta_stream_offset(const nta_stream *s);
  * progress reporting of compressed files. */
 uint64_t nta_stream_raw_offset(const nta_stream *s);
 uint64_t nta_stream_raw_size(const nta_stream *s);
+
+/* Called before every read that may block (pipes, FIFOs, terminals; never regular files or
+ * memory), so a streaming consumer can flush what it has written before waiting for input. */
+void nta_stream_set_wait_hook(nta_stream *s, void (*fn)(void *), void *ctx);
 
 /* The name the stream was opened with ("-" for standard input, "<memory>" for buffers). */
 const char *nta_stream_name(const nta_stream *s);

@@ -203,6 +203,13 @@ int nta_trace_next(nta_trace *t, nta_packet *pkt, nta_err *err)
     }
 }
 
+void nta_trace_set_wait_hook(nta_trace *t, void (*fn)(void *), void *ctx)
+{
+    for (int i = 0; i < t->nin; i++)
+        if (t->in[i].s != NULL)
+            nta_stream_set_wait_hook(t->in[i].s, fn, ctx);
+}
+
 int nta_trace_nfiles(const nta_trace *t) { return t->nin; }
 const nta_trace_file *nta_trace_file_info(const nta_trace *t, int i) { return &t->in[i].info; }
 uint32_t nta_trace_nifaces(const nta_trace *t) { return t->nifs; }

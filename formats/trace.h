@@ -47,6 +47,9 @@ const nta_trace_file *nta_trace_file_info(const nta_trace *t, int i);
 uint32_t nta_trace_nifaces(const nta_trace *t);
 const nta_iface *nta_trace_iface(const nta_trace *t, uint32_t i);
 
+/* Install fn on every input stream (see nta_stream_set_wait_hook). */
+void nta_trace_set_wait_hook(nta_trace *t, void (*fn)(void *), void *ctx);
+
 /* Packets the filter rejected. */
 uint64_t nta_trace_filtered(const nta_trace *t);
 

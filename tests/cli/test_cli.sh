@@ -128,5 +128,66 @@ if [ -w /dev/full ]; then
     has "$TMP/err" "writing the report failed" "full disk reported"
 fi
 
+# --- nta events ---
+expect 0 "events --help" -- "$NTA" events --help
+has "$TMP/out" "--probe" "events help lists --probe"
+expect 2 "unknown probe" -- "$NTA" events --probe 'tcp:::frobnicate' "$FX/loopback.pcap"
+has "$TMP/err" "matches no probe" "unknown probe explained"
+expect 2 "bad --local" -- "$NTA" events --local 10.1.2.3/40 "$FX/loopback.pcap"
+expect 2 "bad events --format" -- "$NTA" events --format xml "$FX/loopback.pcap"
+expect 2 "bad --max-flows" -- "$NTA" events --max-flows -3 "$FX/loopback.pcap"
+VS=$FX/veth-scenarios.pcap
+count() { tshark -n -r "$VS" -Y "$1" 2>/dev/null | wc -l; }
+expect 0 "events jsonl" -- "$NTA" events --format jsonl "$VS"
+has "$TMP/err" "traced endpoints: all" "inferred endpoints announced"
+python3 - "$TMP/out" >"$TMP/probes" <<'PY' || bad "events jsonl is not JSON Lines"
+import json, sys, collections
+c = collections.Counter(json.loads(l)["probe"] for l in open(sys.argv[1]))
+for k, v in sorted(c.items()):
+    print(k, v)
+PY
+ok
+probe_count() { awk -v p="$1" '$1 == p {print $2}' "$TMP/probes"; }
+# every host traced: each IP packet is one ip:::send and one ip:::receive
+eq "$(probe_count ip:::send)" "$(count 'ip || ipv6')" "ip:::send = IP frames (tshark)"
+eq "$(probe_count ip:::receive)" "$(count 'ip || ipv6')" "ip:::receive = IP frames (tshark)"
+# connect-request fires for every SYN sent (retransmissions too)
+eq "$(probe_count tcp:::connect-request)" "$(count 'tcp.flags.syn == 1 && tcp.flags.ack == 0')" "connect-request = SYNs (tshark)"
+eq "$(probe_count tcp:::send)" "$(count 'tcp')" "tcp:::send = TCP frames (tshark)"
+eq "$(probe_count udp:::send)" "$(count 'udp')" "udp:::send = UDP frames (tshark)"
+# one traced host: only its side fires
+expect 0 "--local server" -- "$NTA" events -q --format jsonl --local 10.77.0.1 --probe 'ip:::send' "$VS"
+eq "$(wc -l <"$TMP/out" | tr -d ' ')" "$(count 'ip.src == 10.77.0.1')" "--local: ip:::send only for the server (tshark)"
+eq "$(python3 -c "import json; print(sorted({json.loads(l)['host'] for l in open('$TMP/out')}))")" "['10.77.0.1']" "--local: every event on the server"
+# probe globs
+expect 0 "glob *:::send" -- "$NTA" events -q --format jsonl --probe '*:::send' "$VS"
+eq "$(python3 -c "import json; print(sorted({json.loads(l)['probe'] for l in open('$TMP/out')}))")" \
+   "['ip:::send', 'tcp:::send', 'udp:::send']" "glob *:::send"
+# CSV: one header, every row as wide as it
+expect 0 "events csv" -- "$NTA" events -q --format csv "$VS"
+eq "$(python3 -c "import csv; r=list(csv.reader(open('$TMP/out'))); print(len({len(x) for x in r}), r[0][:3], r[0][3])")" \
+   "1 ['ts_ns', 'probe', 'host'] arg0.pkt_addr" "csv shape"
+# text: dtrace's header and line prefix
+expect 0 "events text" -- "$NTA" events -q --probe tcp:::state-change "$VS"
+eq "$(head -1 "$TMP/out")" "CPU     ID                    FUNCTION:NAME" "text header"
+has "$TMP/out" "^  0  57612                none:state-change " "text line prefix"
+# damaged input: events for what was read, exit 1
+expect 1 "events on a cut file" -- "$NTA" events -q --format jsonl "$SHARED/zeek-wikipedia-cut.pcap"
+has "$TMP/err" "92 packets before that point" "cut file: packets read reported"
+# streaming: with --local given, events come out while the input is still being written
+mkfifo "$TMP/fifo"
+( head -c 4000 "$VS"; sleep 3; tail -c +4001 "$VS" ) >"$TMP/fifo" &
+feeder=$!
+"$NTA" events -q --local all "$TMP/fifo" >"$TMP/stream.out" &
+reader=$!
+seen=0
+for _ in $(seq 25); do   # up to 2.5 s, while the feeder still sleeps
+    if [ -s "$TMP/stream.out" ]; then seen=1; break; fi
+    sleep 0.1
+done
+wait $feeder $reader
+if [ "$seen" -eq 1 ] && grep -q "none:state-change" "$TMP/stream.out"; then ok
+else bad "streaming: nothing written while the input paused"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
