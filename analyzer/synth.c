@@ -39,6 +39,8 @@ struct nta_analyzer {
     udpinfo_t udp;
     udpsinfo_t udps;
     nta_addr src, dst;
+    /* per-interface values, computed once per interface instead of once per packet */
+    struct { const char *name; int8_t local; uint8_t known; } ifcache[64];
     /* the connection endpoint the state machine is working for */
     nta_conn *conn;
     int side;
@@ -65,9 +67,9 @@ static uint32_t tcb_mss(const nta_tcb *t, int family)
     return family == 6 ? 1220 : 536;   /* net.inet.tcp.mssdflt / v6mssdflt */
 }
 
+/* Every field is assigned: no memset on this per-event path. */
 static void fill_tcpsinfo(tcpsinfo_t *s, const nta_tcb *t, const nta_conn *c, int side)
 {
-    memset(s, 0, sizeof *s);
     s->tcps_addr = (uintptr_t)t->cid;
     s->tcps_local = s->tcps_active = -1;
     s->tcps_lport = c->port[side];
@@ -237,19 +239,33 @@ static void build_ip_args(nta_analyzer *an)
     an->ip.ip_plength = d->ip_plength;
     an->ip.ip_saddr = an->src;
     an->ip.ip_daddr = an->dst;
-    const nta_iface *ifc = NULL;
-    if (an->o.trace != NULL && pkt->ifindex < nta_trace_nifaces(an->o.trace))
-        ifc = nta_trace_iface(an->o.trace, pkt->ifindex);
-    an->ifinfo.if_name = ifc ? ifc->name : "unknown";
-    an->ifinfo.if_local = (int8_t)(pkt->linktype == NTA_LINK_NULL || pkt->linktype == NTA_LINK_LOOP
-                                   || (ifc && (strcmp(ifc->name, "lo") == 0
-                                               || strcmp(ifc->name, "lo0") == 0))
-                                   || (nta_addr_is_loopback(&an->src)
-                                       && nta_addr_is_loopback(&an->dst)));
-    an->ifinfo.if_addr = (uintptr_t)(IFADDR_BASE + 0x800u * pkt->ifindex);
+    uint32_t ix = pkt->ifindex;
+    if (ix >= 64 || !an->ifcache[ix].known) {
+        const nta_iface *ifc = NULL;
+        if (an->o.trace != NULL && ix < nta_trace_nifaces(an->o.trace))
+            ifc = nta_trace_iface(an->o.trace, ix);
+        const char *name = ifc ? ifc->name : "unknown";
+        /* IFF_LOOPBACK: a loopback link type or name */
+        int8_t local = (int8_t)(pkt->linktype == NTA_LINK_NULL || pkt->linktype == NTA_LINK_LOOP
+                                || strcmp(name, "lo") == 0 || strcmp(name, "lo0") == 0);
+        an->ifinfo.if_name = name;
+        an->ifinfo.if_local = local;
+        if (ix < 64) {
+            an->ifcache[ix].name = name;
+            an->ifcache[ix].local = local;
+            an->ifcache[ix].known = 1;
+        }
+    } else {
+        an->ifinfo.if_name = an->ifcache[ix].name;
+        an->ifinfo.if_local = an->ifcache[ix].local;
+    }
+    if (!an->ifinfo.if_local && nta_addr_is_loopback(&an->src) && nta_addr_is_loopback(&an->dst))
+        an->ifinfo.if_local = 1;   /* loopback traffic on a capture interface not named lo */
+    an->ifinfo.if_addr = (uintptr_t)(IFADDR_BASE + 0x800u * ix);
+    if (!(an->o.probes & ((1u << NTA_PROBE_IP_SEND) | (1u << NTA_PROBE_IP_RECEIVE))))
+        return;   /* ipv4info/ipv6info are read only by the ip probes */
     if (d->ip_ver == 4) {
         const uint8_t *h = d->ip;
-        memset(&an->ipv4, 0, sizeof an->ipv4);
         an->ipv4.ipv4_ver = 4;
         an->ipv4.ipv4_ihl = (uint8_t)(h[0] & 0x0f);
         an->ipv4.ipv4_tos = h[1];
@@ -265,7 +281,6 @@ static void build_ip_args(nta_analyzer *an)
     } else {
         const uint8_t *h = d->ip;
         uint32_t w = nta_be32(h);
-        memset(&an->ipv6, 0, sizeof an->ipv6);
         an->ipv6.ipv6_ver = (uint8_t)(w >> 28);
         an->ipv6.ipv6_tclass = (uint8_t)(w >> 20);
         an->ipv6.ipv6_flow = w & 0xfffff;

@@ -20,7 +20,8 @@ static const char events_help[] =
     "  -P, --probe SPEC       enable probes matching a DTrace probe description, e.g.\n"
     "                         tcp:::state-change, tcp:::, '*:::send', ip:::* (repeatable;\n"
     "                         default: all)\n"
-    "      --format FMT       text (default, as dtrace prints without -q), jsonl or csv\n"
+    "      --format FMT       text (default, as dtrace prints without -q), jsonl, csv, or\n"
+    "                         none (analyse only; for measuring)\n"
     "      --local ADDR[/LEN] a traced (local) host or network (repeatable), or 'all';\n"
     "                         default: inferred from the first packets (loopback always)\n"
     "      --msl SECONDS      maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30)\n"
@@ -87,8 +88,10 @@ int cli_cmd_events(int argc, char **argv)
         fmt = NTA_EVFMT_JSONL;
     else if (strcmp(format, "csv") == 0)
         fmt = NTA_EVFMT_CSV;
+    else if (strcmp(format, "none") == 0)
+        fmt = NTA_EVFMT_NONE;
     else
-        return cli_usage_error("events", "--format must be text, jsonl or csv, not '%s'", format);
+        return cli_usage_error("events", "--format must be text, jsonl, csv or none, not '%s'", format);
     if (optind >= argc)
         return cli_usage_error("events", "no capture file given");
     if (set.bits != 0)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct nta_addr {
     uint8_t family;   /**< 4 or 6; 0 = no address (prints as "<unknown>") */
@@ -20,8 +21,11 @@ typedef struct nta_addr {
 static inline void nta_addr_set(nta_addr *a, int family, const uint8_t *bytes)
 {
     a->family = (uint8_t)family;
-    for (int i = 0; i < 16; i++)
-        a->b[i] = (family == 4 && i >= 4) || family == 0 ? 0 : bytes[i];
+    memset(a->b, 0, 16);
+    if (family == 4)
+        memcpy(a->b, bytes, 4);
+    else if (family == 6)
+        memcpy(a->b, bytes, 16);
 }
 
 int nta_addr_eq(const nta_addr *a, const nta_addr *b);

@@ -273,6 +273,7 @@ static int on_event(void *ctx, const nta_event *ev)
     case NTA_EVFMT_JSONL: return jsonl_event(w, ev);
     case NTA_EVFMT_CSV: return csv_event(w, ev);
     case NTA_EVFMT_TEXT: return text_event(w, ev);
+    case NTA_EVFMT_NONE: return 0;
     }
     return 0;
 }

@@ -3,7 +3,8 @@
  * Schemas (man/nta.1, "EVENTS"): JSONL mirrors args[N]->field with DTrace's names and
  * schema_version 1 (DESIGN.md, "Machine formats"); CSV has one header row, columns ts_ns, probe,
  * host, then argN.field for every field any probe can have; text is what dtrace prints for a
- * firing without quiet (CPU, ID, FUNCTION:NAME) followed by the main fields.
+ * firing without quiet (CPU, ID, FUNCTION:NAME) followed by the main fields; none writes
+ * nothing (for measuring the analyzer alone).
  * Each event is formatted into a buffer the writer owns and written with one fwrite: no
  * allocation per event. */
 #ifndef NTA_REPORTS_EVENT_WRITER_H
@@ -14,7 +15,7 @@
 #include "analyzer/probes.h"
 #include "common/err.h"
 
-typedef enum nta_evfmt { NTA_EVFMT_JSONL, NTA_EVFMT_CSV, NTA_EVFMT_TEXT } nta_evfmt;
+typedef enum nta_evfmt { NTA_EVFMT_JSONL, NTA_EVFMT_CSV, NTA_EVFMT_TEXT, NTA_EVFMT_NONE } nta_evfmt;
 
 /* Make a sink writing to fp (not closed by the writer). Returns 0 or NTA_ENOMEM. */
 int nta_event_writer_new(nta_sink *out, FILE *fp, nta_evfmt fmt);

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bench/run.sh: time nta against its peers on the same captures in the same run.
+#
+# Usage: bash bench/run.sh [CAPTURE...]   (default: /tmp/ntabench/{conns,hdr128,mix}.pcap when
+# present; make them with ../shared/bench/make-captures.sh, which builds real Linux TCP traffic
+# in network namespaces). Each command runs after `cat F >/dev/null` warmed the page cache;
+# commands under 20 s run 3 times and the median wall time counts. GNU time gives wall, user,
+# sys and peak RSS. Prints a markdown table with packets/s, MB/s and nta/peer ratios; raw rows
+# go to bench/results/raw.tsv. Never a test: figures depend on the machine.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+NTA=${NTA:-$HERE/../build/nta}
+OUT=$HERE/results
+mkdir -p "$OUT"
+RAW=$OUT/raw.tsv
+caps=("$@")
+if [ ${#caps[@]} -eq 0 ]; then
+    for c in conns hdr128 mix; do [ -f /tmp/ntabench/$c.pcap ] && caps+=(/tmp/ntabench/$c.pcap); done
+fi
+[ ${#caps[@]} -gt 0 ] || { echo "no captures: run ../shared/bench/make-captures.sh first" >&2; exit 2; }
+command -v tcptrace >/dev/null || { echo "tcptrace missing (apt-get install tcptrace)" >&2; exit 2; }
+
+printf 'capture\ttool\twall_s\tuser_s\tsys_s\trss_kb\n' >"$RAW"
+
+# run1 NAME CMD...: one timed run; echoes "wall user sys rss"
+run1() {
+    /usr/bin/time -f '%e %U %S %M' -o "$OUT/.time" "$@" >/dev/null 2>"$OUT/.err" || true
+    tail -1 "$OUT/.time"
+}
+
+# timed CAPTURE TOOL CMD...: median of 3 (1 when the first run takes 20 s or more)
+timed() {
+    local cap=$1 tool=$2
+    shift 2
+    local first rest=() r
+    first=$(run1 "$@")
+    if awk -v w="${first%% *}" 'BEGIN { exit !(w < 20) }'; then
+        rest+=("$(run1 "$@")" "$(run1 "$@")")
+    fi
+    r=$(printf '%s\n' "$first" "${rest[@]}" | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
+    printf '%s\t%s\t%s\n' "$(basename "$cap")" "$tool" "$(echo "$r" | tr ' ' '\t')" >>"$RAW"
+}
+
+for cap in "${caps[@]}"; do
+    cat "$cap" >/dev/null
+    timed "$cap" nta-events "$NTA" events -q --format none "$cap"
+    timed "$cap" nta-events-all "$NTA" events -q --format none --local all "$cap"
+    timed "$cap" nta-info "$NTA" info -q "$cap"
+    timed "$cap" tcptrace-n tcptrace -n "$cap"
+    timed "$cap" tshark-conv-tcp tshark -n -q -r "$cap" -z conv,tcp
+    timed "$cap" tshark-conv-tcp-nodeseg tshark -n -q -o tcp.desegment_tcp_streams:FALSE -r "$cap" -z conv,tcp
+done
+
+# summary: packets from nta info's JSON, ratios against each peer
+python3 - "$RAW" "${caps[@]}" <<'PY'
+import json, subprocess, sys, os, collections
+raw, caps = sys.argv[1], sys.argv[2:]
+rows = [l.rstrip("\n").split("\t") for l in open(raw)][1:]
+nta = os.environ.get("NTA") or os.path.join(os.path.dirname(raw), "..", "..", "build", "nta")
+meta = {}
+for c in caps:
+    j = json.loads(subprocess.run([nta, "info", "-q", "--format", "json", c], capture_output=True, text=True).stdout)
+    meta[os.path.basename(c)] = (j["packets"], os.path.getsize(c))
+by = collections.defaultdict(dict)
+for cap, tool, wall, user, sys_, rss in rows:
+    by[cap][tool] = (float(wall), float(user), float(sys_), int(rss))
+print("| capture | tool | wall s | user s | sys s | packets/s | MB/s | peak RSS MiB | nta events / tool |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+for cap, tools in by.items():
+    pk, size = meta[cap]
+    base = tools["nta-events"][0]
+    for tool, (w, u, s, rss) in tools.items():
+        w = max(w, 0.01)
+        print(f"| {cap} | {tool} | {w:.2f} | {u:.2f} | {s:.2f} | {pk / w:,.0f} | {size / w / 1e6:,.0f} | {rss / 1024:.0f} | {w / max(base, 0.01):.1f}x |")
+PY
