@@ -174,7 +174,9 @@ void nta_infer_decide(nta_infer *inf, nta_locals *l)
                  nta_addr_str(&top->a, a), top->flows, inf->nflows);
     } else {
         l->all = 1;
-        if (top == NULL)
+        if (top == NULL && inf->nflows > 0)
+            snprintf(l->why, sizeof l->why, "inferred: every flow is on loopback");
+        else if (top == NULL)
             snprintf(l->why, sizeof l->why, "inferred: no TCP or UDP flow in the first packets");
         else
             snprintf(l->why, sizeof l->why,

@@ -5,6 +5,7 @@
  * lookahead for inferring the traced endpoints is done (or at once with --local). */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,29 @@ static const char events_help[] =
     "  -h, --help             this help\n"
     "\n"
     "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable.\n";
+
+typedef struct meta_ctx {
+    FILE *o;
+    char **paths;
+    int npaths;
+} meta_ctx;
+
+/* JSON Lines only: one leading object saying what was read and which hosts are traced
+ * (DESIGN.md: the choice is recorded in JSON). It has no "probe" key. */
+static void write_meta(void *ctx, const nta_locals *l)
+{
+    meta_ctx *m = ctx;
+    char desc[1024];
+    nta_locals_describe(l, desc, sizeof desc);
+    json_t *inputs = json_array();
+    for (int i = 0; i < m->npaths; i++)
+        json_array_append_new(inputs, json_string(m->paths[i]));
+    json_t *j = json_pack("{s:i, s:s, s:o, s:s, s:s}", "schema_version", 1, "type", "meta", "inputs",
+                          inputs, "traced", desc, "traced_how", l->why);
+    json_dumpf(j, m->o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fputc('\n', m->o);
+    json_decref(j);
+}
 
 /* Before the input may block, hand what was written so far to the reader of our output. */
 static void flush_output(void *ctx)
@@ -116,6 +140,11 @@ int cli_cmd_events(int argc, char **argv)
         cli_errorf("out of memory");
         nta_trace_free(t);
         return CLI_EXIT_UNREADABLE;
+    }
+    meta_ctx meta = { o, argv + optind, argc - optind };
+    if (fmt == NTA_EVFMT_JSONL) {
+        p.on_decided = write_meta;
+        p.decided_ctx = &meta;
     }
     nta_trace_set_wait_hook(t, flush_output, o);
     int status = cli_pipeline_run(&p, t, &sink);

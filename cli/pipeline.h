@@ -18,6 +18,9 @@ typedef struct cli_pipeline {
     uint32_t max_flows;
     int quiet;
     int announce;          /* print the traced endpoints on stderr */
+    /* called once the traced endpoints are decided, before the first event */
+    void (*on_decided)(void *ctx, const nta_locals *locals);
+    void *decided_ctx;
     nta_analyzer_stats stats;
     uint64_t skipped[NTA_SKIP__COUNT];
 } cli_pipeline;

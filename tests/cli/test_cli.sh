@@ -142,7 +142,9 @@ expect 0 "events jsonl" -- "$NTA" events --format jsonl "$VS"
 has "$TMP/err" "traced endpoints: all" "inferred endpoints announced"
 python3 - "$TMP/out" >"$TMP/probes" <<'PY' || bad "events jsonl is not JSON Lines"
 import json, sys, collections
-c = collections.Counter(json.loads(l)["probe"] for l in open(sys.argv[1]))
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines[0]["type"] == "meta" and lines[0]["traced"] == "all", lines[0]
+c = collections.Counter(j["probe"] for j in lines[1:])
 for k, v in sorted(c.items()):
     print(k, v)
 PY
@@ -157,11 +159,12 @@ eq "$(probe_count tcp:::send)" "$(count 'tcp')" "tcp:::send = TCP frames (tshark
 eq "$(probe_count udp:::send)" "$(count 'udp')" "udp:::send = UDP frames (tshark)"
 # one traced host: only its side fires
 expect 0 "--local server" -- "$NTA" events -q --format jsonl --local 10.77.0.1 --probe 'ip:::send' "$VS"
-eq "$(wc -l <"$TMP/out" | tr -d ' ')" "$(count 'ip.src == 10.77.0.1')" "--local: ip:::send only for the server (tshark)"
-eq "$(python3 -c "import json; print(sorted({json.loads(l)['host'] for l in open('$TMP/out')}))")" "['10.77.0.1']" "--local: every event on the server"
+eq "$(grep -c '"probe"' "$TMP/out")" "$(count 'ip.src == 10.77.0.1')" "--local: ip:::send only for the server (tshark)"
+eq "$(python3 -c "import json; print(sorted({json.loads(l).get('host') for l in open('$TMP/out')} - {None}))")" "['10.77.0.1']" "--local: every event on the server"
+eq "$(head -1 "$TMP/out" | python3 -c "import json,sys; print(json.load(sys.stdin)['traced'])")" "10.77.0.1" "meta records the traced host"
 # probe globs
 expect 0 "glob *:::send" -- "$NTA" events -q --format jsonl --probe '*:::send' "$VS"
-eq "$(python3 -c "import json; print(sorted({json.loads(l)['probe'] for l in open('$TMP/out')}))")" \
+eq "$(python3 -c "import json; print(sorted({json.loads(l).get('probe') for l in open('$TMP/out')} - {None}))")" \
    "['ip:::send', 'tcp:::send', 'udp:::send']" "glob *:::send"
 # CSV: one header, every row as wide as it
 expect 0 "events csv" -- "$NTA" events -q --format csv "$VS"
