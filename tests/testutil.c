@@ -6,6 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analyzer/synth.h"
+#include "formats/decode.h"
+
 /* A ring of buffers so a test can hold a few paths at once without freeing them. */
 static char *next_buf(void)
 {
@@ -234,4 +237,37 @@ void tu_tsv_free(tu_tsv *t)
     free(t->cols);
     free(t->rows);
     free(t);
+}
+
+int tu_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
+
+void tu_analyze(const char *path, uint32_t probes, const nta_sink *sink)
+{
+    nta_trace *t;
+    nta_err err;
+    nta_trace_opts to = { NULL, NULL };
+    const char *paths[1] = { path };
+    ck_assert_int_eq(nta_trace_open(&t, paths, 1, &to, &err), 0);
+    nta_locals loc;
+    memset(&loc, 0, sizeof loc);
+    loc.all = 1;
+    nta_analyzer_opts o = { &loc, probes, 30000000000ull, 600000000000ull, 0, t };
+    nta_analyzer *an = nta_analyzer_new(&o, sink);
+    ck_assert_ptr_nonnull(an);
+    nta_packet p;
+    while (nta_trace_next(t, &p, &err) == 1) {
+        nta_decoded d;
+        nta_decode(&p, &d);
+        ck_assert_int_eq(nta_analyzer_packet(an, &p, &d), 0);
+    }
+    ck_assert_int_eq(nta_analyzer_finish(an), 0);
+    nta_analyzer_free(an);
+    nta_trace_free(t);
 }

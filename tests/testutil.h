@@ -63,4 +63,12 @@ tu_tsv *tu_tsv_read(const char *path);   /* NULL when the file does not exist */
 int tu_tsv_col(const tu_tsv *t, const char *name);   /* -1 when absent */
 void tu_tsv_free(tu_tsv *t);
 
+/* Run a suite (CK_NORMAL) and return main()'s status: 0 when every check passed. */
+int tu_run(Suite *s);
+
+/* Analyse path with every host traced, the given probes enabled, events to sink; asserts that
+ * the trace opens and the analyzer accepts every packet. */
+struct nta_sink;
+void tu_analyze(const char *path, uint32_t probes, const struct nta_sink *sink);
+
 #endif

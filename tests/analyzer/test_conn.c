@@ -93,26 +93,8 @@ static int on_event(void *ctx, const nta_event *ev)
 static void run(const char *path, sums *s)
 {
     memset(s, 0, sizeof *s);
-    nta_trace *t;
-    nta_err err;
-    nta_trace_opts to = { NULL, NULL };
-    const char *paths[1] = { path };
-    ck_assert_int_eq(nta_trace_open(&t, paths, 1, &to, &err), 0);
-    nta_locals loc;
-    memset(&loc, 0, sizeof loc);
-    loc.all = 1;
-    nta_analyzer_opts o = { &loc, 1u << NTA_PROBE_TCP_SEND, 30000000000ull, 600000000000ull, 0, t };
     nta_sink sink = { on_event, NULL, s };
-    nta_analyzer *an = nta_analyzer_new(&o, &sink);
-    nta_packet p;
-    while (nta_trace_next(t, &p, &err) == 1) {
-        nta_decoded d;
-        nta_decode(&p, &d);
-        nta_analyzer_packet(an, &p, &d);
-    }
-    nta_analyzer_finish(an);
-    nta_analyzer_free(an);
-    nta_trace_free(t);
+    tu_analyze(path, 1u << NTA_PROBE_TCP_SEND, &sink);
 }
 
 static void append(char **log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -312,9 +294,5 @@ int main(void)
     tcase_add_test(tc, every_public_stream_matches_tshark);
     tcase_add_test(tc, zeek_connections_match);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

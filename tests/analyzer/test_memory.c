@@ -129,9 +129,5 @@ int main(void)
     tcase_add_test(tc, peak_is_flat_in_closed_connections);
     tcase_add_test(tc, max_flows_caps_and_counts);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

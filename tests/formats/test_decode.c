@@ -292,9 +292,5 @@ int main(void)
     tcase_add_test(tc, public_ip_payload_histograms_match_tshark);
     tcase_add_test(tc, own_captures_every_field_matches_tshark);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

@@ -195,9 +195,5 @@ int main(void)
     tcase_add_test(tc, damaged_blocks_are_reported_or_skipped);
     tcase_add_test(tc, nanosecond_and_microsecond_interfaces_in_one_file);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

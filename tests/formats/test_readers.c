@@ -370,9 +370,5 @@ int main(void)
     tcase_add_test(tc, non_captures_are_named);
     tcase_add_test(tc, several_files_merge_in_time_order);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

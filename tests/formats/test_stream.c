@@ -165,9 +165,5 @@ int main(void)
     tcase_add_test(tc, peek_does_not_consume);
     tcase_add_test(tc, missing_file_is_an_io_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }
