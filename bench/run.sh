@@ -22,10 +22,17 @@ command -v tcptrace >/dev/null || { echo "tcptrace missing (apt-get install tcpt
 
 printf 'capture\ttool\twall_s\tuser_s\tsys_s\trss_kb\n' >"$RAW"
 
-# run1 NAME CMD...: one timed run; echoes "wall user sys rss"
+LIMIT=${LIMIT:-300}   # seconds; a peer still running then is killed and reported as "> LIMIT"
+
+# run1 CMD...: one timed run; echoes "wall user sys rss" (wall prefixed by ">" when killed)
 run1() {
-    /usr/bin/time -f '%e %U %S %M' -o "$OUT/.time" "$@" >/dev/null 2>"$OUT/.err" || true
-    tail -1 "$OUT/.time"
+    local rc=0
+    /usr/bin/time -f '%e %U %S %M' -o "$OUT/.time" timeout "$LIMIT" "$@" >/dev/null 2>"$OUT/.err" || rc=$?
+    if [ "$rc" -eq 124 ]; then
+        echo ">$(tail -1 "$OUT/.time")"
+    else
+        tail -1 "$OUT/.time"
+    fi
 }
 
 # timed CAPTURE TOOL CMD...: median of 3 (1 when the first run takes 20 s or more)
@@ -34,7 +41,7 @@ timed() {
     shift 2
     local first rest=() r
     first=$(run1 "$@")
-    if awk -v w="${first%% *}" 'BEGIN { exit !(w < 20) }'; then
+    if [[ "$first" != ">"* ]] && awk -v w="${first%% *}" 'BEGIN { exit !(w < 20) }'; then
         rest+=("$(run1 "$@")" "$(run1 "$@")")
     fi
     r=$(printf '%s\n' "$first" "${rest[@]}" | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
@@ -63,13 +70,15 @@ for c in caps:
     meta[os.path.basename(c)] = (j["packets"], os.path.getsize(c))
 by = collections.defaultdict(dict)
 for cap, tool, wall, user, sys_, rss in rows:
-    by[cap][tool] = (float(wall), float(user), float(sys_), int(rss))
+    killed = wall.startswith(">")
+    by[cap][tool] = (float(wall.lstrip(">")), float(user), float(sys_), int(rss), killed)
 print("| capture | tool | wall s | user s | sys s | packets/s | MB/s | peak RSS MiB | nta events / tool |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for cap, tools in by.items():
     pk, size = meta[cap]
     base = tools["nta-events"][0]
-    for tool, (w, u, s, rss) in tools.items():
+    for tool, (w, u, s, rss, killed) in tools.items():
         w = max(w, 0.01)
-        print(f"| {cap} | {tool} | {w:.2f} | {u:.2f} | {s:.2f} | {pk / w:,.0f} | {size / w / 1e6:,.0f} | {rss / 1024:.0f} | {w / max(base, 0.01):.1f}x |")
+        gt, lt = (">", "<") if killed else ("", "")
+        print(f"| {cap} | {tool}{' (killed)' if killed else ''} | {gt}{w:.2f} | {u:.2f} | {s:.2f} | {lt}{pk / w:,.0f} | {lt}{size / w / 1e6:,.0f} | {rss / 1024:.0f} | {gt}{w / max(base, 0.01):.1f}x |")
 PY

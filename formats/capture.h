@@ -68,6 +68,9 @@ typedef struct nta_reader {
     void *ctx;
     const char *format;        /**< "pcap", "pcap-ns", "pcapng", "erf", ... */
     nta_reader_warn *warn;     /**< owned by the reader, may be NULL */
+    /* Bytes of the file consumed so far, for readers that bypass the nta_stream (progress);
+     * NULL when the stream's own count is right. */
+    uint64_t (*bytes_read)(void *ctx);
 } nta_reader;
 
 typedef struct nta_reader_opts {

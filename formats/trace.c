@@ -223,7 +223,10 @@ void nta_trace_progress(const nta_trace *t, uint64_t *done, uint64_t *total, uin
     for (int i = 0; i < t->nin; i++) {
         if (t->in[i].s == NULL)
             continue;
-        d += nta_stream_raw_offset(t->in[i].s);
+        if (t->in[i].rd.bytes_read != NULL)
+            d += t->in[i].rd.bytes_read(t->in[i].rd.ctx);
+        else
+            d += nta_stream_raw_offset(t->in[i].s);
         uint64_t sz = nta_stream_raw_size(t->in[i].s);
         if (sz == 0)
             unknown = 1;
