@@ -179,12 +179,12 @@ expect 1 "events on a cut file" -- "$NTA" events -q --format jsonl "$SHARED/zeek
 has "$TMP/err" "92 packets before that point" "cut file: packets read reported"
 # streaming: with --local given, events come out while the input is still being written
 mkfifo "$TMP/fifo"
-( head -c 4000 "$VS"; sleep 3; tail -c +4001 "$VS" ) >"$TMP/fifo" &
+( head -c 4000 "$VS"; sleep 5; tail -c +4001 "$VS" ) >"$TMP/fifo" &
 feeder=$!
 "$NTA" events -q --local all "$TMP/fifo" >"$TMP/stream.out" &
 reader=$!
 seen=0
-for _ in $(seq 25); do   # up to 2.5 s, while the feeder still sleeps
+for _ in $(seq 45); do   # up to 4.5 s, while the feeder still sleeps (5 s)
     if [ -s "$TMP/stream.out" ]; then seen=1; break; fi
     sleep 0.1
 done
