@@ -43,5 +43,6 @@ void cli_progress_done(cli_progress *p);
 
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_events(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
 
 #endif

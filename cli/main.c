@@ -14,6 +14,8 @@ static const char main_help[] =
     "Commands:\n"
     "  info      describe captures: formats, interfaces, counts, protocols, skipped packets\n"
     "  events    the DTrace probe events (ip, tcp, udp) the traced hosts would have fired\n"
+    "  report    the FreeBSD DTrace network-providers article's reports (durations, ifhist,\n"
+    "            ooo, bytes, states, packets), as dtrace prints them, or JSON/CSV\n"
     "\n"
     "Captures: pcap and pcapng (plain, gzip, bzip2, xz or zstd; recognised by content), ERF and\n"
     "other libtrace formats; '-' reads standard input. 'nta COMMAND --help' lists its options;\n"
@@ -39,5 +41,7 @@ int main(int argc, char **argv)
         return cli_cmd_info(argc - 1, argv + 1);
     if (strcmp(cmd, "events") == 0)
         return cli_cmd_events(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cli_cmd_report(argc - 1, argv + 1);
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }

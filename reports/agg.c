@@ -52,6 +52,17 @@ void nta_aggkey_int(nta_aggkey *k, int64_t v, int size)
     }
 }
 
+void nta_aggkey_uint(nta_aggkey *k, uint64_t v, int size)
+{
+    if (k->n >= NTA_AGG_MAXKEY)
+        return;
+    nta_aggkey_part *p = &k->p[k->n++];
+    p->is_str = 0;
+    p->is_unsigned = 1;
+    p->size = (uint8_t)size;
+    p->i = size >= 8 ? (int64_t)v : (int64_t)(v & ((1ull << (8 * size)) - 1));
+}
+
 static uint64_t key_hash(const nta_aggkey *k)
 {
     uint64_t h = 1469598103934665603ull ^ k->n;

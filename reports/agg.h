@@ -24,6 +24,7 @@ typedef enum nta_aggfn {
 typedef struct nta_aggkey_part {
     uint8_t is_str;
     uint8_t size;                  /**< integer width in bytes (1, 2, 4, 8): prints and sorts so */
+    uint8_t is_unsigned;           /**< an unsigned D type (uint16_t ports): never negative */
     int64_t i;
     char s[NTA_AGG_STRMAX];
 } nta_aggkey_part;
@@ -80,5 +81,6 @@ size_t nta_agg_union_count(nta_agg *const *aggs, int naggs);
 void nta_aggkey_init(nta_aggkey *k);
 void nta_aggkey_str(nta_aggkey *k, const char *s);
 void nta_aggkey_int(nta_aggkey *k, int64_t v, int size);
+void nta_aggkey_uint(nta_aggkey *k, uint64_t v, int size);
 
 #endif

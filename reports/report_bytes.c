@@ -1,0 +1,235 @@
+/* reports/report_bytes.c: payload bytes per 4-tuple, the article's Examples 7 (TCP) and 8 (UDP).
+ *
+ * tcp:::send adds ip_plength - tcp_offset under (ip_saddr, sport, ip_daddr, dport) to "out",
+ * tcp:::receive under (ip_daddr, dport, ip_saddr, sport) to "in"; UDP likewise with
+ * udp_length - 8. Each block is what the script's profile:::tick-2sec prints: the %Y line with
+ * in/out/total in KB (each integer-divided by 1024 first, as the script does), the column
+ * header, printa of @bytes, a blank line; then the aggregation is emptied (trunc). With
+ * --interval a block closes every interval of capture time (walltimestamp = its end);
+ * without, one block at the end of the input. A capture names no processes, so the script's
+ * PROC column (filled from fbt probes) is left out. The value is printed with %9@d: the
+ * article's "%9d" would be a sixth key conversion, which DTrace rejects (reference 5.5). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "reports/agg.h"
+#include "reports/agg_text.h"
+#include "reports/report.h"
+
+typedef struct proto_acc {
+    const char *name;     /* "TCP", "UDP" */
+    nta_agg *bytes;
+    int64_t in, out;
+    int64_t total_in, total_out;
+} proto_acc;
+
+typedef struct bytes_r {
+    nta_report r;
+    proto_acc p[2];
+    uint64_t block_start, block_end, last_ts;
+    int have_block;
+    json_t *rows;
+    int csv_header;
+} bytes_r;
+
+/* %Y: "YYYY Mon DD HH:MM:SS", local time, day space-padded, nanoseconds dropped (ref. 5.6). */
+static void fmt_Y(uint64_t ns, char *out, size_t cap)
+{
+    time_t s = (time_t)(ns / 1000000000u);
+    struct tm tm;
+    localtime_r(&s, &tm);
+    static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    snprintf(out, cap, "%04d %s %2d %02d:%02d:%02d", tm.tm_year + 1900, mon[tm.tm_mon], tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static int rows_out(bytes_r *b, proto_acc *p, uint64_t end)
+{
+    FILE *o = b->r.opts.stream;
+    size_t n = nta_agg_count(p->bytes);
+    const nta_aggkey **keys = malloc((n ? n : 1) * sizeof *keys);
+    if (keys == NULL)
+        return -1;
+    n = nta_agg_sorted(&p->bytes, 1, keys, n);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const nta_aggkey *k = keys[i];
+        int64_t v = nta_agg_value(p->bytes, nta_agg_find(p->bytes, k));
+        if (b->r.opts.fmt == NTA_RFMT_CSV) {
+            if (!b->csv_header) {
+                b->csv_header = 1;
+                rc = fputs("interval_end_ns,proto,laddr,lport,raddr,rport,bytes\n", o) == EOF;
+            }
+            if (rc == 0)
+                rc = fprintf(o, "%" PRIu64 ",%s,%s,%lld,%s,%lld,%lld\n", end, p->name, k->p[0].s,
+                             (long long)k->p[1].i, k->p[2].s, (long long)k->p[3].i,
+                             (long long)v) < 0;
+        } else {
+            json_array_append_new(b->rows, json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:I, s:I}",
+                                  "interval_start_ns", (json_int_t)b->block_start,
+                                  "interval_end_ns", (json_int_t)end, "proto", p->name, "laddr",
+                                  k->p[0].s, "lport", (json_int_t)k->p[1].i, "raddr", k->p[2].s,
+                                  "rport", (json_int_t)k->p[3].i, "bytes", (json_int_t)v));
+        }
+    }
+    free(keys);
+    return rc ? -1 : 0;
+}
+
+/* One tick of the script for TCP, then for UDP. */
+static int close_block(bytes_r *b, uint64_t wall)
+{
+    FILE *o = b->r.opts.stream;
+    for (int i = 0; i < 2; i++) {
+        proto_acc *p = &b->p[i];
+        if (b->r.opts.fmt == NTA_RFMT_TEXT) {
+            char y[64];
+            fmt_Y(wall, y, sizeof y);
+            int64_t in = p->in / 1024, out = p->out / 1024;
+            if (fprintf(o, "%s, %s in: %6" PRId64 "KB, %s out: %6" PRId64 "KB, %s total: %6" PRId64
+                        "KB\n", y, p->name, in, p->name, out, p->name, in + out) < 0
+                || fprintf(o, "%-15s %5s %-15s %5s %9s\n", "LADDR", "LPORT", "RADDR", "RPORT",
+                           "SIZE") < 0
+                || nta_text_printa(o, "%-15s %5d %-15s %5d %@9d\n", &p->bytes, 1) < 0
+                || fputc('\n', o) == EOF)
+                return -1;
+        } else if (rows_out(b, p, wall) < 0) {
+            return -1;
+        }
+        nta_agg_clear(p->bytes);
+        p->in = p->out = 0;
+    }
+    return 0;
+}
+
+static int on_event(nta_report *r, const nta_event *ev)
+{
+    bytes_r *b = (bytes_r *)r;
+    int tcp = ev->probe == NTA_PROBE_TCP_SEND || ev->probe == NTA_PROBE_TCP_RECEIVE;
+    int udp = ev->probe == NTA_PROBE_UDP_SEND || ev->probe == NTA_PROBE_UDP_RECEIVE;
+    if (!tcp && !udp)
+        return 0;
+    uint64_t iv = r->opts.interval_ns;
+    if (!b->have_block) {
+        b->have_block = 1;
+        b->block_start = ev->ts_ns;
+        b->block_end = iv ? ev->ts_ns + iv : UINT64_MAX;
+    }
+    while (iv && ev->ts_ns >= b->block_end) {   /* ticks with nothing in them print too */
+        if (close_block(b, b->block_end) < 0)
+            return -1;
+        b->block_start = b->block_end;
+        b->block_end += iv;
+    }
+    b->last_ts = ev->ts_ns;
+    int sending = ev->probe == NTA_PROBE_TCP_SEND || ev->probe == NTA_PROBE_UDP_SEND;
+    proto_acc *p = &b->p[udp];
+    int64_t n = tcp ? (int64_t)ev->ip->ip_plength - ev->tcp->tcp_offset : (int64_t)ev->udp->udp_length - 8;
+    uint16_t sport = tcp ? ev->tcp->tcp_sport : ev->udp->udp_sport;
+    uint16_t dport = tcp ? ev->tcp->tcp_dport : ev->udp->udp_dport;
+    char s[NTA_ADDR_STRLEN], d[NTA_ADDR_STRLEN];
+    nta_addr_str(&ev->ip->ip_saddr, s);
+    nta_addr_str(&ev->ip->ip_daddr, d);
+    nta_aggkey k;
+    nta_aggkey_init(&k);
+    nta_aggkey_str(&k, sending ? s : d);
+    nta_aggkey_uint(&k, sending ? sport : dport, 2);
+    nta_aggkey_str(&k, sending ? d : s);
+    nta_aggkey_uint(&k, sending ? dport : sport, 2);
+    if (sending) {
+        p->out += n;
+        p->total_out += n;
+    } else {
+        p->in += n;
+        p->total_in += n;
+    }
+    return nta_agg_add(p->bytes, &k, n, 1);
+}
+
+/* The last block: at the end of the input (its time is the last event's). */
+static int finish(nta_report *r)
+{
+    bytes_r *b = (bytes_r *)r;
+    return close_block(b, b->have_block ? (r->opts.interval_ns ? b->block_end : b->last_ts) : 0);
+}
+
+static int write_text(nta_report *r, FILE *o)
+{
+    (void)o;
+    if (finish(r) < 0)
+        return -1;
+    return fputc('\n', r->opts.stream) == EOF ? -1 : 0;   /* dtrace's newline at exit */
+}
+
+static int write_csv(nta_report *r, FILE *o)
+{
+    bytes_r *b = (bytes_r *)r;
+    (void)o;
+    if (finish(r) < 0)
+        return -1;
+    if (!b->csv_header)
+        return fputs("interval_end_ns,proto,laddr,lport,raddr,rport,bytes\n", r->opts.stream) == EOF ? -1 : 0;
+    return 0;
+}
+
+static json_t *json_rows(nta_report *r)
+{
+    bytes_r *b = (bytes_r *)r;
+    if (finish(r) < 0)
+        return NULL;
+    return json_incref(b->rows);
+}
+
+static int metric(nta_report *r, const char *name, double *v)
+{
+    bytes_r *b = (bytes_r *)r;
+    static const char *const names[] = { "bytes.tcp_in", "bytes.tcp_out", "bytes.udp_in",
+                                         "bytes.udp_out" };
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, names[i]) == 0) {
+            proto_acc *p = &b->p[i / 2];
+            *v = (double)(i % 2 ? p->total_out : p->total_in);
+            return 0;
+        }
+    return -1;
+}
+
+static void free_bytes(nta_report *r)
+{
+    bytes_r *b = (bytes_r *)r;
+    nta_agg_free(b->p[0].bytes);
+    nta_agg_free(b->p[1].bytes);
+    json_decref(b->rows);
+    free(b);
+}
+
+nta_report *nta_report_bytes(const nta_report_opts *o)
+{
+    bytes_r *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return NULL;
+    b->p[0].name = "TCP";
+    b->p[1].name = "UDP";
+    b->p[0].bytes = nta_agg_new(NTA_AGG_SUM, 0, 0, 0);
+    b->p[1].bytes = nta_agg_new(NTA_AGG_SUM, 0, 0, 0);
+    b->rows = json_array();
+    b->r.name = "bytes";
+    b->r.probes = (1u << NTA_PROBE_TCP_SEND) | (1u << NTA_PROBE_TCP_RECEIVE)
+                  | (1u << NTA_PROBE_UDP_SEND) | (1u << NTA_PROBE_UDP_RECEIVE);
+    b->r.streaming = o->fmt != NTA_RFMT_JSON;
+    b->r.on_event = on_event;
+    b->r.write_text = write_text;
+    b->r.write_csv = write_csv;
+    b->r.json_rows = json_rows;
+    b->r.metric = metric;
+    b->r.free = free_bytes;
+    b->r.opts = *o;
+    if (b->p[0].bytes == NULL || b->p[1].bytes == NULL) {
+        free_bytes(&b->r);
+        return NULL;
+    }
+    return &b->r;
+}

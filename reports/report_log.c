@@ -1,0 +1,213 @@
+/* reports/report_log.c: the article's per-event logs, Examples 6 and 3.
+ *
+ * --states (Example 6): a header, then per tcp:::state-change the 4-tuple, the microseconds
+ * since that connection's previous change (0 for its first; last[cid] is cleared when it
+ * enters CLOSING, FIN_WAIT_2 or LAST_ACK, as the script does), and old -> new.
+ * --packets (Example 3): a header and a blank line, then per tcp:::send and tcp:::receive the
+ * 4-tuple, payload bytes and the flags as "(FIN|SYN|...|\b)": the script ends the list with a
+ * backspace to hide the last "|", and a file gets that 0x08 byte (reference 5.6).
+ * Lines are written to opts.stream as events arrive (as dtrace prints them); the final write
+ * adds only dtrace's newline at exit. CSV rows likewise. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/u64map.h"
+#include "reports/report.h"
+
+typedef struct logr {
+    nta_report r;
+    nta_u64map last;      /* --states: last[cs_cid] */
+    int started;
+    uint64_t lines;
+    json_t *rows;         /* JSON: rows are kept (JSON has no streaming form here) */
+} logr;
+
+static int header(logr *l)
+{
+    if (l->started)
+        return 0;
+    l->started = 1;
+    FILE *o = l->r.opts.stream;
+    int states = strcmp(l->r.name, "states") == 0;
+    if (l->r.opts.fmt == NTA_RFMT_TEXT) {
+        if (states)
+            return fprintf(o, " %30s %-6s %30s %-6s %-9s\n", "LADDR", "LPORT", "RADDR", "RPORT",
+                           "DELTA(us)") < 0 ? -1 : 0;
+        return fprintf(o, " %30s %-6s %30s %-6s %-6s %s\n\n", "SADDR", "SPORT", "DADDR", "DPORT",
+                       "BYTES", "FLAGS") < 0 ? -1 : 0;
+    }
+    if (l->r.opts.fmt == NTA_RFMT_CSV)
+        return fputs(states ? "ts_ns,host,laddr,lport,raddr,rport,delta_us,old,new\n"
+                            : "ts_ns,probe,host,saddr,sport,daddr,dport,bytes,flags\n", o) == EOF ? -1 : 0;
+    return 0;
+}
+
+static int states_event(nta_report *r, const nta_event *ev)
+{
+    logr *l = (logr *)r;
+    if (ev->probe != NTA_PROBE_TCP_STATE_CHANGE || header(l) < 0)
+        return ev->probe != NTA_PROBE_TCP_STATE_CHANGE ? 0 : -1;
+    uint64_t cid = ev->cs->cs_cid;
+    uint64_t *last = nta_u64map_get(&l->last, cid);
+    uint64_t delta = last != NULL && *last != 0 ? (ev->ts_ns - *last) / 1000 : 0;
+    int32_t to = ev->tcps->tcps_state;
+    /* last[cid] = timestamp, then cleared (deleted) at the end states; CLOSED too, which the
+     * script leaves set: the next incarnation has another cid, so only memory differs */
+    if (to == TCPS_CLOSING || to == TCPS_FIN_WAIT_2 || to == TCPS_LAST_ACK || to == TCPS_CLOSED)
+        nta_u64map_del(&l->last, cid);
+    else if (nta_u64map_set(&l->last, cid, ev->ts_ns) < 0)
+        return -1;
+    char la[NTA_ADDR_STRLEN], ra[NTA_ADDR_STRLEN], host[NTA_ADDR_STRLEN];
+    nta_addr_str(&ev->tcps->tcps_laddr, la);
+    nta_addr_str(&ev->tcps->tcps_raddr, ra);
+    const char *from = nta_tcp_state_string(ev->tcpls->tcps_state), *tos = nta_tcp_state_string(to);
+    FILE *o = r->opts.stream;
+    l->lines++;
+    switch (r->opts.fmt) {
+    case NTA_RFMT_TEXT:
+        return fprintf(o, " %30s %-6u %30s %-6u %-9" PRIu64 " %s -> %s\n", la, ev->tcps->tcps_lport,
+                       ra, ev->tcps->tcps_rport, delta, from, tos) < 0 ? -1 : 0;
+    case NTA_RFMT_CSV:
+        return fprintf(o, "%" PRIu64 ",%s,%s,%u,%s,%u,%" PRIu64 ",%s,%s\n", ev->ts_ns,
+                       nta_addr_str(ev->host, host), la, ev->tcps->tcps_lport, ra,
+                       ev->tcps->tcps_rport, delta, from, tos) < 0 ? -1 : 0;
+    case NTA_RFMT_JSON:
+        return json_array_append_new(l->rows, json_pack("{s:I, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:s}",
+                                     "ts_ns", (json_int_t)ev->ts_ns, "host", nta_addr_str(ev->host, host),
+                                     "laddr", la, "lport", ev->tcps->tcps_lport, "raddr", ra,
+                                     "rport", ev->tcps->tcps_rport, "delta_us", (json_int_t)delta,
+                                     "old", from, "new", tos));
+    }
+    return 0;
+}
+
+static void flag_text(char *out, size_t cap, uint8_t f, const char *sep, int dtrace)
+{
+    static const struct { uint8_t bit; const char *name; } names[] = {
+        { TH_FIN, "FIN" }, { TH_SYN, "SYN" }, { TH_RST, "RST" }, { TH_PUSH, "PSH" },
+        { TH_ACK, "ACK" }, { TH_URG, "URG" },
+    };
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(f & names[i].bit))
+            continue;
+        size_t n = strlen(out);
+        if (dtrace)
+            snprintf(out + n, cap - n, "%s|", names[i].name);
+        else
+            snprintf(out + n, cap - n, "%s%s", n ? sep : "", names[i].name);
+    }
+}
+
+static int packets_event(nta_report *r, const nta_event *ev)
+{
+    logr *l = (logr *)r;
+    if (ev->probe != NTA_PROBE_TCP_SEND && ev->probe != NTA_PROBE_TCP_RECEIVE)
+        return 0;
+    if (header(l) < 0)
+        return -1;
+    char sa[NTA_ADDR_STRLEN], da[NTA_ADDR_STRLEN], host[NTA_ADDR_STRLEN], flags[64];
+    nta_addr_str(&ev->ip->ip_saddr, sa);
+    nta_addr_str(&ev->ip->ip_daddr, da);
+    uint32_t bytes = ev->ip->ip_plength - ev->tcp->tcp_offset;
+    FILE *o = r->opts.stream;
+    l->lines++;
+    switch (r->opts.fmt) {
+    case NTA_RFMT_TEXT:
+        flag_text(flags, sizeof flags, ev->tcp->tcp_flags, "", 1);
+        return fprintf(o, " %30s %-6u %30s %-6u %-6u (%s\b)\n", sa, ev->tcp->tcp_sport, da,
+                       ev->tcp->tcp_dport, bytes, flags) < 0 ? -1 : 0;
+    case NTA_RFMT_CSV:
+        flag_text(flags, sizeof flags, ev->tcp->tcp_flags, "|", 0);
+        return fprintf(o, "%" PRIu64 ",%s,%s,%s,%u,%s,%u,%u,%s\n", ev->ts_ns,
+                       nta_probe_name(ev->probe), nta_addr_str(ev->host, host), sa,
+                       ev->tcp->tcp_sport, da, ev->tcp->tcp_dport, bytes, flags) < 0 ? -1 : 0;
+    case NTA_RFMT_JSON:
+        flag_text(flags, sizeof flags, ev->tcp->tcp_flags, "|", 0);
+        return json_array_append_new(l->rows, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s}",
+                                     "ts_ns", (json_int_t)ev->ts_ns, "probe", nta_probe_name(ev->probe),
+                                     "host", nta_addr_str(ev->host, host), "saddr", sa, "sport",
+                                     ev->tcp->tcp_sport, "daddr", da, "dport", ev->tcp->tcp_dport,
+                                     "bytes", (json_int_t)bytes, "flags", flags));
+    }
+    return 0;
+}
+
+/* End of the stream: a header even when nothing happened, then dtrace's newline at exit. */
+static int write_text(nta_report *r, FILE *o)
+{
+    logr *l = (logr *)r;
+    (void)o;
+    if (header(l) < 0)
+        return -1;
+    return fputc('\n', r->opts.stream) == EOF ? -1 : 0;
+}
+
+static int write_csv(nta_report *r, FILE *o)
+{
+    (void)o;
+    return header((logr *)r);
+}
+
+static json_t *json_rows(nta_report *r)
+{
+    return json_incref(((logr *)r)->rows);
+}
+
+static int metric(nta_report *r, const char *name, double *v)
+{
+    logr *l = (logr *)r;
+    char want[32];
+    snprintf(want, sizeof want, "%s.lines", r->name);
+    if (strcmp(name, want) != 0)
+        return -1;
+    *v = (double)l->lines;
+    return 0;
+}
+
+static void free_log(nta_report *r)
+{
+    logr *l = (logr *)r;
+    nta_u64map_fini(&l->last);
+    json_decref(l->rows);
+    free(l);
+}
+
+static nta_report *make(const nta_report_opts *o, const char *name)
+{
+    logr *l = calloc(1, sizeof *l);
+    if (l == NULL)
+        return NULL;
+    nta_u64map_init(&l->last);
+    l->rows = json_array();
+    l->r.name = name;
+    l->r.streaming = o->fmt != NTA_RFMT_JSON;
+    l->r.write_text = write_text;
+    l->r.write_csv = write_csv;
+    l->r.json_rows = json_rows;
+    l->r.metric = metric;
+    l->r.free = free_log;
+    l->r.opts = *o;
+    return &l->r;
+}
+
+nta_report *nta_report_states(const nta_report_opts *o)
+{
+    nta_report *r = make(o, "states");
+    if (r) {
+        r->probes = 1u << NTA_PROBE_TCP_STATE_CHANGE;
+        r->on_event = states_event;
+    }
+    return r;
+}
+
+nta_report *nta_report_packets(const nta_report_opts *o)
+{
+    nta_report *r = make(o, "packets");
+    if (r) {
+        r->probes = (1u << NTA_PROBE_TCP_SEND) | (1u << NTA_PROBE_TCP_RECEIVE);
+        r->on_event = packets_event;
+    }
+    return r;
+}
