@@ -116,15 +116,35 @@ static void csv_preamble(FILE *o, run_ctx *c, const char *name)
     fprintf(o, "\n# traced: %s (%s)\n", desc, c->locals->why);
 }
 
+/* The head of a report's JSON object, up to its rows array; the tail (skipped counts) follows
+ * the rows. Streaming reports get the head before their first row. */
+static void json_head(FILE *o, run_ctx *c, const char *name)
+{
+    char desc[1024];
+    nta_locals_describe(c->locals, desc, sizeof desc);
+    json_t *inputs = json_array();
+    for (int i = 0; i < c->npaths; i++)
+        json_array_append_new(inputs, json_string(c->paths[i]));
+    json_t *h = json_pack("{s:i, s:s, s:o, s:s, s:s}", "schema_version", 1, "report", name, "inputs",
+                          inputs, "traced", desc, "traced_how", c->locals->why);
+    char *text = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fprintf(o, "%.*s,\"rows\":[", (int)(strlen(text) - 1), text);   /* drop the closing brace */
+    free(text);
+    json_decref(h);
+}
+
 static void on_decided(void *ctx, const nta_locals *l)
 {
     run_ctx *c = ctx;
     c->locals = l;
-    if (c->fmt != NTA_RFMT_CSV)
-        return;
-    for (int i = 0; i < c->n; i++)   /* streaming CSV rows start now: their preamble first */
-        if (c->a[i].output && c->a[i].r->streaming)
+    for (int i = 0; i < c->n; i++) {   /* streaming rows start now: their preamble first */
+        if (!c->a[i].output || !c->a[i].r->streaming)
+            continue;
+        if (c->fmt == NTA_RFMT_CSV)
             csv_preamble(c->a[i].r->opts.stream, c, c->a[i].r->name);
+        else if (c->fmt == NTA_RFMT_JSON)
+            json_head(c->a[i].r->opts.stream, c, c->a[i].r->name);
+    }
 }
 
 static int parse_duration(const char *s, uint64_t *ns)
@@ -411,31 +431,37 @@ int cli_cmd_report(int argc, char **argv)
         nta_sink sink = { on_event, NULL, &rc };
         status = cli_pipeline_run(&p, t, &sink);
         int werr = 0;
-        json_t *all = rc.fmt == NTA_RFMT_JSON && outdir == NULL && nout > 1 ? json_array() : NULL;
+        int shared_json = rc.fmt == NTA_RFMT_JSON && outdir == NULL && nout > 1;
+        if (shared_json)
+            werr |= fputs("{\"schema_version\":1,\"reports\":[\n", out) == EOF;
+        int first = 1;
         for (int i = 0; i < rc.n; i++) {
             active *a = &rc.a[i];
             if (!a->output)
                 continue;
             FILE *o = a->dest ? a->dest : out;
-            if (rc.fmt == NTA_RFMT_JSON) {
-                json_t *j = report_json(a->r, &rc, &p, t);
-                if (all != NULL) {
-                    json_array_append_new(all, j);
-                } else {
-                    werr |= json_dumpf(j, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0;
-                    werr |= fputc('\n', o) == EOF;
-                    json_decref(j);
-                }
-            } else {
+            if (shared_json && !first)
+                werr |= fputs(",\n", out) == EOF;
+            first = 0;
+            if (rc.fmt != NTA_RFMT_JSON) {
                 werr |= finish_report(a, o, &rc, &p, t) < 0;
+            } else if (a->r->streaming) {
+                json_t *sk = skipped_json(&p, t);
+                char *text = json_dumps(sk, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                werr |= fprintf(a->r->opts.stream, "\n],\"skipped\":%s}\n", text ? text : "{}") < 0;
+                free(text);
+                json_decref(sk);
+                if (a->tmp != NULL)
+                    werr |= copy_stream(a->tmp, o) < 0;
+            } else {
+                json_t *j = report_json(a->r, &rc, &p, t);
+                werr |= json_dumpf(j, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0;
+                werr |= fputc('\n', o) == EOF;
+                json_decref(j);
             }
         }
-        if (all != NULL) {
-            json_t *top = json_pack("{s:i, s:o}", "schema_version", 1, "reports", all);
-            werr |= json_dumpf(top, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0;
-            werr |= fputc('\n', out) == EOF;
-            json_decref(top);
-        }
+        if (shared_json)
+            werr |= fputs("]}\n", out) == EOF;
         for (int i = 0; i < rc.n; i++) {
             if (rc.a[i].dest != NULL && fclose(rc.a[i].dest) != 0 && rc.a[i].output)
                 werr = 1;

@@ -20,7 +20,7 @@ typedef struct logr {
     nta_u64map last;      /* --states: last[cs_cid] */
     int started;
     uint64_t lines;
-    json_t *rows;         /* JSON: rows are kept (JSON has no streaming form here) */
+    json_t *unused;
 } logr;
 
 static int header(logr *l)
@@ -41,6 +41,18 @@ static int header(logr *l)
         return fputs(states ? "ts_ns,host,laddr,lport,raddr,rport,delta_us,old,new\n"
                             : "ts_ns,probe,host,saddr,sport,daddr,dport,bytes,flags\n", o) == EOF ? -1 : 0;
     return 0;
+}
+
+/* JSON rows stream too: the command wrote the object's head ({"...","rows":[) before the first
+ * event and writes its tail after the last; a packet log never sits in memory. */
+static int json_row(logr *l, json_t *row)
+{
+    if (row == NULL)
+        return -1;
+    int rc = fputs(l->lines > 1 ? ",\n" : "\n", l->r.opts.stream) == EOF
+             || json_dumpf(row, l->r.opts.stream, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0;
+    json_decref(row);
+    return rc ? -1 : 0;
 }
 
 static int states_event(nta_report *r, const nta_event *ev)
@@ -73,8 +85,8 @@ static int states_event(nta_report *r, const nta_event *ev)
                        nta_addr_str(ev->host, host), la, ev->tcps->tcps_lport, ra,
                        ev->tcps->tcps_rport, delta, from, tos) < 0 ? -1 : 0;
     case NTA_RFMT_JSON:
-        return json_array_append_new(l->rows, json_pack("{s:I, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:s}",
-                                     "ts_ns", (json_int_t)ev->ts_ns, "host", nta_addr_str(ev->host, host),
+        return json_row(l, json_pack("{s:I, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:s}", "ts_ns",
+                                     (json_int_t)ev->ts_ns, "host", nta_addr_str(ev->host, host),
                                      "laddr", la, "lport", ev->tcps->tcps_lport, "raddr", ra,
                                      "rport", ev->tcps->tcps_rport, "delta_us", (json_int_t)delta,
                                      "old", from, "new", tos));
@@ -125,8 +137,8 @@ static int packets_event(nta_report *r, const nta_event *ev)
                        ev->tcp->tcp_sport, da, ev->tcp->tcp_dport, bytes, flags) < 0 ? -1 : 0;
     case NTA_RFMT_JSON:
         flag_text(flags, sizeof flags, ev->tcp->tcp_flags, "|", 0);
-        return json_array_append_new(l->rows, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s}",
-                                     "ts_ns", (json_int_t)ev->ts_ns, "probe", nta_probe_name(ev->probe),
+        return json_row(l, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s}", "ts_ns",
+                                     (json_int_t)ev->ts_ns, "probe", nta_probe_name(ev->probe),
                                      "host", nta_addr_str(ev->host, host), "saddr", sa, "sport",
                                      ev->tcp->tcp_sport, "daddr", da, "dport", ev->tcp->tcp_dport,
                                      "bytes", (json_int_t)bytes, "flags", flags));
@@ -152,7 +164,8 @@ static int write_csv(nta_report *r, FILE *o)
 
 static json_t *json_rows(nta_report *r)
 {
-    return json_incref(((logr *)r)->rows);
+    (void)r;
+    return NULL;   /* streamed: see json_row */
 }
 
 static int metric(nta_report *r, const char *name, double *v)
@@ -170,7 +183,6 @@ static void free_log(nta_report *r)
 {
     logr *l = (logr *)r;
     nta_u64map_fini(&l->last);
-    json_decref(l->rows);
     free(l);
 }
 
@@ -180,9 +192,8 @@ static nta_report *make(const nta_report_opts *o, const char *name)
     if (l == NULL)
         return NULL;
     nta_u64map_init(&l->last);
-    l->rows = json_array();
     l->r.name = name;
-    l->r.streaming = o->fmt != NTA_RFMT_JSON;
+    l->r.streaming = 1;
     l->r.write_text = write_text;
     l->r.write_csv = write_csv;
     l->r.json_rows = json_rows;
