@@ -39,6 +39,11 @@ struct nta_analyzer {
     udpinfo_t udp;
     udpsinfo_t udps;
     nta_addr src, dst;
+    /* the last addresses asked about and whether they are traced: consecutive packets mostly
+     * belong to the same few conversations, and the prefix match costs more than this */
+    nta_addr lc_addr[4];
+    uint8_t lc_local[4];
+    unsigned lc_next;
     /* per-interface values, computed once per interface instead of once per packet */
     struct { const char *name; int8_t local; uint8_t known; } ifcache[64];
     /* the connection endpoint the state machine is working for */
@@ -390,6 +395,18 @@ static void tcp_packet(nta_analyzer *an, int src_traced, int dst_traced)
     nta_flow_touch(an->ft, idx, an->pkt->ts_ns, all_closing(c) ? NTA_FLOW_CLOSING : NTA_FLOW_OPEN);
 }
 
+static int is_local(nta_analyzer *an, const nta_addr *a)
+{
+    for (int i = 0; i < 4; i++)
+        if (nta_addr_eq(&an->lc_addr[i], a))
+            return an->lc_local[i];
+    int v = nta_locals_is_local(an->o.locals, a);
+    unsigned k = an->lc_next++ & 3;
+    an->lc_addr[k] = *a;
+    an->lc_local[k] = (uint8_t)v;
+    return v;
+}
+
 int nta_analyzer_packet(nta_analyzer *an, const nta_packet *pkt, const nta_decoded *d)
 {
     an->st.packets++;
@@ -399,8 +416,8 @@ int nta_analyzer_packet(nta_analyzer *an, const nta_packet *pkt, const nta_decod
     an->pkt = pkt;
     an->d = d;
     build_ip_args(an);
-    int src_traced = nta_locals_is_local(an->o.locals, &an->src);
-    int dst_traced = nta_locals_is_local(an->o.locals, &an->dst);
+    int src_traced = is_local(an, &an->src);
+    int dst_traced = is_local(an, &an->dst);
     int has_l4 = d->l4 != NULL && d->l4_caplen >= (d->proto == 6 ? 20u : 8u)
                  && (d->proto != 6 || d->tcp_hlen >= 20);
     if (d->proto == 6 && has_l4) {

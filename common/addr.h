@@ -28,7 +28,14 @@ static inline void nta_addr_set(nta_addr *a, int family, const uint8_t *bytes)
         memcpy(a->b, bytes, 16);
 }
 
-int nta_addr_eq(const nta_addr *a, const nta_addr *b);
+/* Inline: the flow table compares addresses for every packet. */
+static inline int nta_addr_eq(const nta_addr *a, const nta_addr *b)
+{
+    uint64_t x[2], y[2];
+    memcpy(x, a->b, 16);
+    memcpy(y, b->b, 16);
+    return a->family == b->family && x[0] == y[0] && x[1] == y[1];
+}
 /* Total order (family, then bytes), for canonical 4-tuples. */
 int nta_addr_cmp(const nta_addr *a, const nta_addr *b);
 int nta_addr_is_loopback(const nta_addr *a);

@@ -39,6 +39,7 @@ typedef struct nta_aggent {
     int64_t v;                     /**< count, sum, min, max; avg: the sum */
     int64_t n;                     /**< avg: number of values */
     int64_t *buckets;              /**< quantize/lquantize counts */
+    uint64_t hash;                 /**< of key, compared before the key itself */
 } nta_aggent;
 
 typedef struct nta_agg nta_agg;
