@@ -17,6 +17,7 @@ struct nta_flow_table {
     uint32_t head[3], tail[3];   /* recency lists, indexed by NTA_FLOW_OPEN / _CLOSING */
     uint64_t live, peak, evictions;
     uint32_t max_flows;
+    uint32_t last;          /* connection of the previous lookup: bulk transfers repeat it */
 };
 
 static uint64_t mix(uint64_t h)
@@ -58,6 +59,9 @@ static int same(const nta_conn *c, uint8_t proto, const nta_addr *a, uint16_t pa
     }
     return 0;
 }
+
+static uint32_t lookup_or_insert(nta_flow_table *ft, uint8_t proto, const nta_addr *a, uint16_t pa,
+                                 const nta_addr *b, uint16_t pb, int *side, int *created);
 
 nta_flow_table *nta_flow_new(uint32_t max_flows)
 {
@@ -178,6 +182,8 @@ void nta_flow_remove(nta_flow_table *ft, uint32_t idx)
         }
     }
 done:
+    if (ft->last == idx)
+        ft->last = 0;
     unlink_conn(ft, idx);
     memset(c, 0, sizeof *c);
     c->next = ft->free_head;
@@ -187,6 +193,18 @@ done:
 
 uint32_t nta_flow_get(nta_flow_table *ft, uint8_t proto, const nta_addr *a, uint16_t pa,
                       const nta_addr *b, uint16_t pb, int *side, int *created)
+{
+    if (ft->last && same(&ft->slab[ft->last], proto, a, pa, b, pb, side)) {
+        *created = 0;
+        return ft->last;
+    }
+    uint32_t got = lookup_or_insert(ft, proto, a, pa, b, pb, side, created);
+    ft->last = got;
+    return got;
+}
+
+static uint32_t lookup_or_insert(nta_flow_table *ft, uint8_t proto, const nta_addr *a, uint16_t pa,
+                                 const nta_addr *b, uint16_t pb, int *side, int *created)
 {
     uint64_t h = key_hash(proto, a, pa, b, pb);
     uint32_t mask = ft->nslots - 1, i = (uint32_t)h & mask;
@@ -201,12 +219,12 @@ uint32_t nta_flow_get(nta_flow_table *ft, uint8_t proto, const nta_addr *a, uint
             nta_flow_remove(ft, victim);
             ft->evictions++;
         }
-        return nta_flow_get(ft, proto, a, pa, b, pb, side, created);
+        return lookup_or_insert(ft, proto, a, pa, b, pb, side, created);
     }
     if ((ft->live + 1) * 2 > ft->nslots) {
         if (grow_slots(ft) < 0)
             return 0;
-        return nta_flow_get(ft, proto, a, pa, b, pb, side, created);
+        return lookup_or_insert(ft, proto, a, pa, b, pb, side, created);
     }
     uint32_t idx = ft->free_head;
     if (idx) {

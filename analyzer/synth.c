@@ -130,7 +130,7 @@ static void fire(void *ctx, nta_probe p, const nta_tcb *t, int32_t old, int with
     ev.ts_ns = ts;
     ev.host = &an->conn->addr[an->side];
     ev.cs = &cs;
-    if (t != NULL) {
+    if (t != NULL && !(an->o.skip & NTA_SKIP_TCPSINFO)) {
         fill_tcpsinfo(&tcps, t, an->conn, an->side);
         ev.tcps = &tcps;
     }
@@ -267,8 +267,9 @@ static void build_ip_args(nta_analyzer *an)
     if (!an->ifinfo.if_local && nta_addr_is_loopback(&an->src) && nta_addr_is_loopback(&an->dst))
         an->ifinfo.if_local = 1;   /* loopback traffic on a capture interface not named lo */
     an->ifinfo.if_addr = (uintptr_t)(IFADDR_BASE + 0x800u * ix);
-    if (!(an->o.probes & ((1u << NTA_PROBE_IP_SEND) | (1u << NTA_PROBE_IP_RECEIVE))))
-        return;   /* ipv4info/ipv6info are read only by the ip probes */
+    if (!(an->o.probes & ((1u << NTA_PROBE_IP_SEND) | (1u << NTA_PROBE_IP_RECEIVE)))
+        || (an->o.skip & NTA_SKIP_IPV46INFO))
+        return;   /* ipv4info/ipv6info are read only by the ip probes, and only if wanted */
     if (d->ip_ver == 4) {
         const uint8_t *h = d->ip;
         an->ipv4.ipv4_ver = 4;
@@ -310,7 +311,9 @@ static void fire_ip(nta_analyzer *an, nta_probe p, const nta_addr *host)
     ev.cs = &an->cs_none;
     ev.ip = &an->ip;
     ev.ifp = &an->ifinfo;
-    if (an->d->ip_ver == 4)
+    if (an->o.skip & NTA_SKIP_IPV46INFO)
+        ;   /* not built: the consumer reads neither */
+    else if (an->d->ip_ver == 4)
         ev.ipv4 = &an->ipv4;
     else
         ev.ipv6 = &an->ipv6;

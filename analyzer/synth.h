@@ -19,6 +19,12 @@
 
 typedef struct nta_analyzer nta_analyzer;
 
+/* Translator structures a consumer never reads need not be built, as DTrace translates only
+ * the arguments a script references. Bits of nta_analyzer_opts.skip; 0 builds everything.
+ * A skipped tcpsinfo reads as NULL in the event: only a consumer that asked for the skip may
+ * rely on never looking at it. */
+enum { NTA_SKIP_TCPSINFO = 1u, NTA_SKIP_IPV46INFO = 2u };
+
 typedef struct nta_analyzer_opts {
     const nta_locals *locals;     /**< traced endpoints (decided before the first packet) */
     uint32_t probes;              /**< bit per nta_probe: which probes reach the sink */
@@ -26,6 +32,7 @@ typedef struct nta_analyzer_opts {
     uint64_t idle_ns;             /**< forget connections idle this long */
     uint32_t max_flows;           /**< 0 = no cap */
     const nta_trace *trace;       /**< for interface names; may be NULL ("unknown") */
+    uint32_t skip;                /**< NTA_SKIP_* translators no consumer reads */
 } nta_analyzer_opts;
 
 typedef struct nta_analyzer_stats {

@@ -112,8 +112,10 @@ int cli_cmd_events(int argc, char **argv)
         fmt = NTA_EVFMT_JSONL;
     else if (strcmp(format, "csv") == 0)
         fmt = NTA_EVFMT_CSV;
-    else if (strcmp(format, "none") == 0)
+    else if (strcmp(format, "none") == 0) {
         fmt = NTA_EVFMT_NONE;
+        p.skip = NTA_SKIP_TCPSINFO | NTA_SKIP_IPV46INFO;   /* nothing reads them */
+    }
     else
         return cli_usage_error("events", "--format must be text, jsonl, csv or none, not '%s'", format);
     if (optind >= argc)

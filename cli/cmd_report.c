@@ -423,6 +423,11 @@ int cli_cmd_report(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof probe_metrics / sizeof probe_metrics[0]; i++)
         p.probes |= 1u << probe_metrics[i].probe;
+    /* no report reads ipv4info/ipv6info; tcpsinfo only if one of them says so */
+    p.skip = NTA_SKIP_IPV46INFO | NTA_SKIP_TCPSINFO;
+    for (int i = 0; i < rc.n; i++)
+        if (rc.a[i].r->needs_tcpsinfo)
+            p.skip &= ~(uint32_t)NTA_SKIP_TCPSINFO;
     rc.paths = argv + optind;
     rc.npaths = argc - optind;
     p.on_decided = on_decided;

@@ -14,6 +14,7 @@ typedef struct cli_pipeline {
     nta_locals locals;
     int locals_given;
     uint32_t probes;
+    uint32_t skip;         /* NTA_SKIP_* translators the consumers never read */
     uint64_t msl_ns, idle_ns;
     uint32_t max_flows;
     int quiet;

@@ -40,6 +40,14 @@ static void tcp_options(const uint8_t *p, uint32_t n, int cut, nta_tcp_opts *o)
 {
     uint32_t i = 0;
     o->truncated = (uint8_t)cut;
+    /* NOP, NOP, timestamps (RFC 7323 appendix A layout) is nearly every segment of a connection
+     * that uses timestamps: read it directly */
+    if (n == 12 && p[0] == 1 && p[1] == 1 && p[2] == 8 && p[3] == 10) {
+        o->has_ts = 1;
+        o->tsval = nta_be32(p + 4);
+        o->tsecr = nta_be32(p + 8);
+        return;
+    }
     while (i < n) {
         uint8_t kind = p[i];
         if (kind == 0)

@@ -177,9 +177,12 @@ int nta_trace_next(nta_trace *t, nta_packet *pkt, nta_err *err)
                     pull(&t->in[i]);
         }
         int best = -1;
-        for (int i = 0; i < t->nin; i++)
-            if (t->in[i].has_head && (best < 0 || t->in[i].head.ts_ns < t->in[best].head.ts_ns))
-                best = i;
+        if (t->nin == 1)
+            best = t->in[0].has_head ? 0 : -1;
+        else
+            for (int i = 0; i < t->nin; i++)
+                if (t->in[i].has_head && (best < 0 || t->in[i].head.ts_ns < t->in[best].head.ts_ns))
+                    best = i;
         if (best < 0)
             return 0;
         *pkt = t->in[best].head;

@@ -25,6 +25,7 @@ typedef struct nta_report_opts {
 typedef struct nta_report {
     const char *name;           /**< "ooo", "durations", ... (file names, JSON "report") */
     uint32_t probes;            /**< the probes it needs */
+    int needs_tcpsinfo;         /**< reads args[3] of tcp probes (else the analyzer may skip it) */
     int streaming;              /**< writes to opts.stream while events arrive */
     int (*on_event)(struct nta_report *r, const nta_event *ev);
     /* Final output; for streaming reports, whatever ends the stream. */

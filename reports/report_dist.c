@@ -214,6 +214,7 @@ nta_report *nta_report_durations(const nta_report_opts *o)
     nta_report *r = make(o, "durations", nta_agg_new(NTA_AGG_QUANTIZE, 0, 0, 0));
     if (r) {
         r->probes = 1u << NTA_PROBE_TCP_STATE_CHANGE;
+        r->needs_tcpsinfo = 1;
         r->on_event = durations_event;
         r->metric = durations_metric;
     }

@@ -298,6 +298,7 @@ nta_report *nta_report_states(const nta_report_opts *o)
     nta_report *r = make(o, "states");
     if (r) {
         r->probes = 1u << NTA_PROBE_TCP_STATE_CHANGE;
+        r->needs_tcpsinfo = 1;
         r->on_event = states_event;
     }
     return r;

@@ -153,6 +153,7 @@ nta_report *nta_report_ooo(const nta_report_opts *o)
     s->a[IP] = nta_agg_new(NTA_AGG_COUNT, 0, 0, 0);
     s->r.name = "ooo";
     s->r.probes = 1u << NTA_PROBE_TCP_RECEIVE;
+    s->r.needs_tcpsinfo = 1;
     s->r.on_event = on_event;
     s->r.write_text = write_text;
     s->r.write_csv = write_csv;

@@ -10,8 +10,9 @@ pkgs=(
   libpcap-dev libtrace3-dev libjansson-dev libzstd-dev zlib1g-dev libbz2-dev liblzma-dev
   check
   # tests: compression tools to make the compressed forms of fixtures, peers for ground truth,
-  # libtrace-tools for traceconvert (makes the ERF fixture), valgrind for the memcheck pass
-  gzip bzip2 xz-utils zstd libtrace-tools tshark tcpdump valgrind clang
+  # libtrace-tools for traceconvert (makes the ERF fixture), valgrind for the memcheck pass,
+  # python3 for the CLI test's JSON and CSV checks
+  gzip bzip2 xz-utils zstd libtrace-tools tshark tcpdump valgrind clang python3
   # fixtures/make-fixtures.sh: namespaces and offload control
   iproute2 ethtool
 )
