@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# fuzz/run.sh: build the libFuzzer targets with clang (ASan+UBSan) and run each for SECONDS
+# (default 60), seeded with nta's fixtures and fuzz/corpus/TARGET; new crashers land in
+# fuzz/corpus/TARGET/ (commit them: the replay test then keeps them fixed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-60}
+CC=clang cmake -S . -B build-fuzz -DNTA_FUZZ=ON -DNTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_capture fuzz_fail_if >/dev/null
+for t in ${TARGETS:-capture fail_if}; do
+    mkdir -p "fuzz/corpus/$t" "build-fuzz/work-$t"
+    seeds=("fuzz/corpus/$t")
+    [ "$t" = capture ] && seeds+=(fixtures)
+    echo "== $t for ${secs}s"
+    ./build-fuzz/fuzz/fuzz_$t -max_total_time="$secs" -max_len=65536 -timeout=10 \
+        -artifact_prefix="fuzz/corpus/$t/crash-" "build-fuzz/work-$t" "${seeds[@]}" 2>&1 |
+        grep -E "^#[0-9]+.*DONE|^Done|ERROR|crash-" | tail -3
+done
