@@ -11,7 +11,8 @@
 
 #include "common/addr.h"
 
-#define NTA_TCB_OOO 4   /* out-of-order ranges remembered to move rcv_nxt when a hole fills */
+#define NTA_TCB_OOO 16  /* disjoint out-of-order ranges held (merged as they grow), so a filled
+                          * hole moves rcv_nxt past what the host had queued */
 
 typedef struct nta_tcb {
     uint64_t cid;             /**< cs_cid of this incarnation; 0 while no tcpcb exists */

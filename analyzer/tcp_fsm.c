@@ -308,8 +308,54 @@ static void fin_arrived(nta_fsm_env *env, nta_tcb *t, uint64_t ts)
     }
 }
 
-/* Data moves rcv_nxt when in order; out-of-order ranges are remembered (a few) so that the
- * segment filling the hole moves rcv_nxt past them, as the reassembly queue would. */
+/* The reassembly queue, as ranges of sequence space received beyond rcv_nxt: a new range is
+ * merged with every range it overlaps or touches, so a burst overtaking one late segment is one
+ * range, not one per segment. When NTA_TCB_OOO disjoint ranges are held, the highest one is
+ * given up for a lower newcomer: the ranges nearest rcv_nxt are the ones a filled hole reaches. */
+static void ooo_insert(nta_tcb *t, uint32_t seq, uint32_t end)
+{
+    for (int i = 0; i < t->nooo; i++) {
+        if (nta_seq_leq(seq, t->ooo[i][1]) && nta_seq_geq(end, t->ooo[i][0])) {
+            if (nta_seq_lt(seq, t->ooo[i][0]))
+                t->ooo[i][0] = seq;
+            if (nta_seq_gt(end, t->ooo[i][1]))
+                t->ooo[i][1] = end;
+            /* the grown range may now touch others: fold them in */
+            for (int j = 0; j < t->nooo; j++) {
+                if (j == i || nta_seq_gt(t->ooo[j][0], t->ooo[i][1])
+                    || nta_seq_lt(t->ooo[j][1], t->ooo[i][0]))
+                    continue;
+                if (nta_seq_lt(t->ooo[j][0], t->ooo[i][0]))
+                    t->ooo[i][0] = t->ooo[j][0];
+                if (nta_seq_gt(t->ooo[j][1], t->ooo[i][1]))
+                    t->ooo[i][1] = t->ooo[j][1];
+                t->nooo--;
+                t->ooo[j][0] = t->ooo[t->nooo][0];
+                t->ooo[j][1] = t->ooo[t->nooo][1];
+                if (i == t->nooo)
+                    i = j;
+                j = -1;   /* rescan: the moved range may touch too */
+            }
+            return;
+        }
+    }
+    if (t->nooo < NTA_TCB_OOO) {
+        t->ooo[t->nooo][0] = seq;
+        t->ooo[t->nooo][1] = end;
+        t->nooo++;
+        return;
+    }
+    int hi = 0;
+    for (int i = 1; i < t->nooo; i++)
+        if (nta_seq_gt(t->ooo[i][0], t->ooo[hi][0]))
+            hi = i;
+    if (nta_seq_lt(seq, t->ooo[hi][0])) {
+        t->ooo[hi][0] = seq;
+        t->ooo[hi][1] = end;
+    }
+}
+
+/* Data moves rcv_nxt when in order, then past every held range it now reaches. */
 static void process_data(nta_fsm_env *env, nta_tcb *t, const nta_seg *s)
 {
     uint32_t seq = s->seq, end = s->seq + s->len;
@@ -330,11 +376,7 @@ static void process_data(nta_fsm_env *env, nta_tcb *t, const nta_seg *s)
                 }
             }
         } else if (nta_seq_gt(seq, t->rcv_nxt)) {
-            if (t->nooo < NTA_TCB_OOO) {
-                t->ooo[t->nooo][0] = seq;
-                t->ooo[t->nooo][1] = end;
-                t->nooo++;
-            }
+            ooo_insert(t, seq, end);
         }
     }
     if (has(s, TH_FIN)) {

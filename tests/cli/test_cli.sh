@@ -229,6 +229,36 @@ done
 # where tshark flags 13 out-of-order and 1 retransmission (different definitions; man page).
 eq "$(ooo_rows "$SHARED/sv-tcp-rst-unacked-stream-10.pcap" | grep '^174.56.47.59,' | cut -d, -f2,4,5)" \
    "53608,43,19" "--ooo with capture gaps (hand-derived)"
+# --ooo on nta's own reordering capture (fixtures/reorder.pcap: HTB delays ~1/16 of the server's
+# segments, captured at the client). Truth: the article's definition applied to tshark's parse
+# by a separate model (unbounded set of received ranges): a data segment from the server counts
+# when its seq is not the client's rcv_nxt, until the client leaves ESTABLISHED (its FIN).
+RO=$FX/reorder.pcap
+fin=$(tshark -n -r "$RO" -Y 'ip.src == 10.77.0.2 && tcp.flags.fin == 1' -T fields -e frame.number 2>/dev/null | head -1)
+want=$(tshark -n -r "$RO" -Y 'ip.src == 10.77.0.1 && tcp.len > 0' -T fields -e frame.number -e tcp.seq -e tcp.len 2>/dev/null |
+    python3 -c "
+import sys
+rcv, held, n, b, o, ob = 1, [], 0, 0, 0, 0
+for l in sys.stdin:
+    f, seq, ln = map(int, l.split())
+    if f >= $fin:
+        break
+    n += 1; b += ln
+    if seq != rcv:
+        o += 1; ob += ln
+    if seq <= rcv < seq + ln:
+        rcv = seq + ln
+        held.sort()
+        while held and held[0][0] <= rcv:
+            rcv = max(rcv, held.pop(0)[1])
+    elif seq > rcv:
+        held.append((seq, seq + ln))
+print('10.77.0.1,%d,%d,%d,%d' % (b, ob, n, o))")
+eq "$("$NTA" report -q --ooo --format csv --local 10.77.0.2 "$RO" | grep -v '^#' | tail -n +2)" "$want" \
+   "--ooo on real reordering = the article's definition computed from tshark's parse"
+tshark_ooo=$(tshark -n -r "$RO" -Y 'ip.src == 10.77.0.1 && (tcp.analysis.out_of_order || tcp.analysis.retransmission)' 2>/dev/null | wc -l)
+if [ "$tshark_ooo" -gt 0 ]; then ok; else bad "the reordering fixture shows no reordering to tshark"; fi
+
 # --bytes: per 4-tuple, what the endpoint sent and received = tshark's payload of the
 # conversation (both directions), TCP and UDP
 expect 0 "bytes csv" -- "$NTA" report -q --bytes --format csv --local all "$VS"
