@@ -67,6 +67,15 @@ static void put_uint_left(line *l, uint64_t v, size_t width)   /* "%-Nu" */
         l->b[l->n++] = ' ';
 }
 
+/* " %30s %-6u": an address and its port, as both scripts print them */
+static void put_endpoint(line *l, const char *addr, unsigned port)
+{
+    put_str(l, " ");
+    put_str_right(l, addr, 30);
+    put_str(l, " ");
+    put_uint_left(l, port, 6);
+}
+
 static int put_line(const line *l, FILE *o)
 {
     return fwrite(l->b, 1, l->n, o) == l->n ? 0 : -1;
@@ -130,14 +139,8 @@ static int states_event(nta_report *r, const nta_event *ev)
         /* " %30s %-6u %30s %-6u %-9u %s -> %s\n" */
         line t;
         t.n = 0;
-        put_str(&t, " ");
-        put_str_right(&t, la, 30);
-        put_str(&t, " ");
-        put_uint_left(&t, ev->tcps->tcps_lport, 6);
-        put_str(&t, " ");
-        put_str_right(&t, ra, 30);
-        put_str(&t, " ");
-        put_uint_left(&t, ev->tcps->tcps_rport, 6);
+        put_endpoint(&t, la, ev->tcps->tcps_lport);
+        put_endpoint(&t, ra, ev->tcps->tcps_rport);
         put_str(&t, " ");
         put_uint_left(&t, delta, 9);
         put_str(&t, " ");
@@ -205,14 +208,8 @@ static int packets_event(nta_report *r, const nta_event *ev)
         line t;
         t.n = 0;
         flag_text(flags, sizeof flags, ev->tcp->tcp_flags, "", 1);
-        put_str(&t, " ");
-        put_str_right(&t, sa, 30);
-        put_str(&t, " ");
-        put_uint_left(&t, ev->tcp->tcp_sport, 6);
-        put_str(&t, " ");
-        put_str_right(&t, da, 30);
-        put_str(&t, " ");
-        put_uint_left(&t, ev->tcp->tcp_dport, 6);
+        put_endpoint(&t, sa, ev->tcp->tcp_sport);
+        put_endpoint(&t, da, ev->tcp->tcp_dport);
         put_str(&t, " ");
         put_uint_left(&t, bytes, 6);
         put_str(&t, " (");
