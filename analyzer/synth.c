@@ -55,8 +55,8 @@ static int enabled(const nta_analyzer *an, nta_probe p) { return (an->o.probes >
 
 static void emit(nta_analyzer *an, nta_event *ev)
 {
-    if (an->rc < 0)
-        return;
+    if (an->rc < 0 || an->sink.on_event == NULL)
+        return;   /* no consumer: the event was built, nobody takes it */
     an->st.events++;
     an->rc = an->sink.on_event(an->sink.ctx, ev);
 }
@@ -193,7 +193,7 @@ static void apply_deferred(nta_analyzer *an, nta_conn *c)
         if (c->t[i].fin_deferred) {
             an->conn = c;
             an->side = i;
-            an->env.peer_is_local = nta_addr_is_loopback(&c->addr[1 - i]);
+            an->env.peer_is_local = (c->loopback >> (1 - i)) & 1;
             nta_fsm_apply_deferred(&an->env, &c->t[i], c->t[i].fin_deferred_ns);
         }
     }
@@ -353,7 +353,9 @@ static void fire_udp(nta_analyzer *an, nta_probe p, int sending)
     emit(an, &ev);
 }
 
-static void tcp_packet(nta_analyzer *an, int src_traced, int dst_traced)
+static int is_local(nta_analyzer *an, const nta_addr *a);
+
+static void tcp_packet(nta_analyzer *an)
 {
     const nta_decoded *d = an->d;
     an->tcp.tcp_sport = d->sport;
@@ -376,15 +378,17 @@ static void tcp_packet(nta_analyzer *an, int src_traced, int dst_traced)
         for (int i = 0; i < 2; i++) {
             c->t[i].my_ws = c->t[i].peer_ws = -1;
             c->t[i].srtt_us = -1;
+            c->traced |= (uint8_t)(is_local(an, &c->addr[i]) << i);
+            c->loopback |= (uint8_t)(nta_addr_is_loopback(&c->addr[i]) << i);
         }
     }
-    c->traced = (uint8_t)((src_traced ? 1u << side : 0) | (dst_traced ? 1u << (1 - side) : 0));
+    int src_traced = (c->traced >> side) & 1, dst_traced = (c->traced >> (1 - side)) & 1;
     nta_seg s = { an->pkt->ts_ns, d->seq, d->ack, d->payload_len, d->win, d->tcp_flags, &d->opts };
 
     if (src_traced) {
         an->conn = c;
         an->side = side;
-        an->env.peer_is_local = nta_addr_is_loopback(&c->addr[1 - side]);
+        an->env.peer_is_local = (c->loopback >> (1 - side)) & 1;
         nta_fsm_send(&an->env, &c->t[side], &s);
         fire_ip(an, NTA_PROBE_IP_SEND, &an->src);
     }
@@ -392,7 +396,7 @@ static void tcp_packet(nta_analyzer *an, int src_traced, int dst_traced)
         fire_ip(an, NTA_PROBE_IP_RECEIVE, &an->dst);
         an->conn = c;
         an->side = 1 - side;
-        an->env.peer_is_local = nta_addr_is_loopback(&c->addr[side]);
+        an->env.peer_is_local = (c->loopback >> side) & 1;
         nta_fsm_receive(&an->env, &c->t[1 - side], &s);
     }
     nta_flow_touch(an->ft, idx, an->pkt->ts_ns, all_closing(c) ? NTA_FLOW_CLOSING : NTA_FLOW_OPEN);
@@ -419,13 +423,15 @@ int nta_analyzer_packet(nta_analyzer *an, const nta_packet *pkt, const nta_decod
     an->pkt = pkt;
     an->d = d;
     build_ip_args(an);
-    int src_traced = is_local(an, &an->src);
-    int dst_traced = is_local(an, &an->dst);
     int has_l4 = d->l4 != NULL && d->l4_caplen >= (d->proto == 6 ? 20u : 8u)
                  && (d->proto != 6 || d->tcp_hlen >= 20);
     if (d->proto == 6 && has_l4) {
-        tcp_packet(an, src_traced, dst_traced);
-    } else if (d->proto == 17 && has_l4) {
+        tcp_packet(an);   /* which ends are traced is a property of the connection */
+        return an->rc;
+    }
+    int src_traced = is_local(an, &an->src);
+    int dst_traced = is_local(an, &an->dst);
+    if (d->proto == 17 && has_l4) {
         an->udp.udp_sport = d->sport;
         an->udp.udp_dport = d->dport;
         an->udp.udp_length = d->udp_len;

@@ -43,6 +43,7 @@ typedef struct nta_analyzer_stats {
     uint64_t peak_flows, flow_bytes;
 } nta_analyzer_stats;
 
+/* sink->on_event may be NULL: events are synthesised and dropped (measuring the analyzer). */
 nta_analyzer *nta_analyzer_new(const nta_analyzer_opts *o, const nta_sink *sink);
 void nta_analyzer_free(nta_analyzer *an);
 

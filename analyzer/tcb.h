@@ -49,7 +49,9 @@ typedef struct nta_conn {
     nta_addr addr[2];         /**< the two endpoints, canonical order (addr[0] < addr[1]) */
     uint16_t port[2];
     uint8_t proto;
-    uint8_t traced;           /**< bit i: endpoint i is a traced (local) host */
+    uint8_t traced;           /**< bit i: endpoint i is a traced (local) host (fixed per
+                                   connection: computed once, when it is created) */
+    uint8_t loopback;         /**< bit i: endpoint i is a loopback address */
     uint8_t list;             /**< which recency list it is on (flow.c) */
     uint64_t last_ns;         /**< capture time of its last packet */
     uint32_t prev, next;      /**< recency list links (indices; 0 = none) */

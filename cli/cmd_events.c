@@ -148,6 +148,8 @@ int cli_cmd_events(int argc, char **argv)
         p.on_decided = write_meta;
         p.decided_ctx = &meta;
     }
+    if (fmt == NTA_EVFMT_NONE)
+        sink.on_event = NULL;   /* built, not delivered: nothing would read them */
     nta_trace_set_wait_hook(t, flush_output, o);
     int status = cli_pipeline_run(&p, t, &sink);
     nta_event_writer_free(&sink);
