@@ -20,6 +20,10 @@
 
 #define RAW_CAP (256u * 1024u)
 #define OUT_CAP (512u * 1024u)
+/* Memory streams (tests, fuzzers) need no large read-ahead: smaller buffers stay below malloc's
+ * mmap threshold, which made every fuzz input pay for page faults. OUT must exceed PEEK_MAX. */
+#define MEM_RAW_CAP (32u * 1024u)
+#define MEM_OUT_CAP (96u * 1024u)
 #define PEEK_MAX 65536u
 
 struct nta_stream {
@@ -35,6 +39,7 @@ struct nta_stream {
     uint64_t raw_size, raw_consumed;
     int raw_eof;
 
+    size_t raw_cap, out_cap;   /* RAW_CAP/OUT_CAP, or the MEM_ sizes for memory streams */
     uint8_t *raw;           /* raw window: raw[raw_pos..raw_len) unread */
     size_t raw_pos, raw_len;
 
@@ -68,7 +73,7 @@ static int raw_fill(nta_stream *s, nta_err *err)
         s->raw_len -= s->raw_pos;
         s->raw_pos = 0;
     }
-    size_t room = RAW_CAP - s->raw_len;
+    size_t room = s->raw_cap - s->raw_len;
     if (room == 0)
         return 0;
     if (s->mem != NULL) {
@@ -126,7 +131,7 @@ static int more_input_follows(nta_stream *s, nta_err *err)
     return s->raw_pos < s->raw_len;
 }
 
-/* ---- codecs: each decodes into out[out_len..OUT_CAP) ---- */
+/* ---- codecs: each decodes into out[out_len..out_cap) ---- */
 
 static int fill_none(nta_stream *s, nta_err *err)
 {
@@ -140,8 +145,8 @@ static int fill_none(nta_stream *s, nta_err *err)
         }
     }
     size_t n = s->raw_len - s->raw_pos;
-    if (n > OUT_CAP - s->out_len)
-        n = OUT_CAP - s->out_len;
+    if (n > s->out_cap - s->out_len)
+        n = s->out_cap - s->out_len;
     memcpy(s->out + s->out_len, s->raw + s->raw_pos, n);
     s->out_len += n;
     raw_take(s, n);
@@ -162,7 +167,7 @@ static int fill_gzip(nta_stream *s, nta_err *err)
     s->z.next_in = s->raw + s->raw_pos;
     s->z.avail_in = (uInt)(s->raw_len - s->raw_pos);
     s->z.next_out = s->out + s->out_len;
-    s->z.avail_out = (uInt)(OUT_CAP - s->out_len);
+    s->z.avail_out = (uInt)(s->out_cap - s->out_len);
     int zr = inflate(&s->z, Z_NO_FLUSH);
     size_t used = (size_t)(s->z.next_in - (s->raw + s->raw_pos));
     raw_take(s, used);
@@ -199,7 +204,7 @@ static int fill_bzip2(nta_stream *s, nta_err *err)
     s->bz.next_in = (char *)(s->raw + s->raw_pos);
     s->bz.avail_in = (unsigned)(s->raw_len - s->raw_pos);
     s->bz.next_out = (char *)(s->out + s->out_len);
-    s->bz.avail_out = (unsigned)(OUT_CAP - s->out_len);
+    s->bz.avail_out = (unsigned)(s->out_cap - s->out_len);
     int br = BZ2_bzDecompress(&s->bz);
     raw_take(s, (size_t)((uint8_t *)s->bz.next_in - (s->raw + s->raw_pos)));
     s->out_len = (size_t)((uint8_t *)s->bz.next_out - s->out);
@@ -237,7 +242,7 @@ static int fill_xz(nta_stream *s, nta_err *err)
     s->xz.next_in = s->raw + s->raw_pos;
     s->xz.avail_in = s->raw_len - s->raw_pos;
     s->xz.next_out = s->out + s->out_len;
-    s->xz.avail_out = OUT_CAP - s->out_len;
+    s->xz.avail_out = s->out_cap - s->out_len;
     lzma_ret xr = lzma_code(&s->xz, action);
     raw_take(s, (size_t)(s->xz.next_in - (s->raw + s->raw_pos)));
     s->out_len = (size_t)(s->xz.next_out - s->out);
@@ -270,7 +275,7 @@ static int fill_zstd(nta_stream *s, nta_err *err)
         }
     }
     ZSTD_inBuffer in = { s->raw + s->raw_pos, s->raw_len - s->raw_pos, 0 };
-    ZSTD_outBuffer ob = { s->out + s->out_len, OUT_CAP - s->out_len, 0 };
+    ZSTD_outBuffer ob = { s->out + s->out_len, s->out_cap - s->out_len, 0 };
     size_t zr = ZSTD_decompressStream(s->zstd, &ob, &in);
     raw_take(s, in.pos);
     s->out_len += ob.pos;
@@ -334,13 +339,15 @@ static int detect_and_start(nta_stream *s, nta_err *err)
     return 0;
 }
 
-static nta_stream *alloc_stream(const char *name)
+static nta_stream *alloc_stream(const char *name, int memory)
 {
     nta_stream *s = calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
-    s->raw = malloc(RAW_CAP);
-    s->out = malloc(OUT_CAP);
+    s->raw_cap = memory ? MEM_RAW_CAP : RAW_CAP;
+    s->out_cap = memory ? MEM_OUT_CAP : OUT_CAP;
+    s->raw = malloc(s->raw_cap);
+    s->out = malloc(s->out_cap);
     if (s->raw == NULL || s->out == NULL) {
         free(s->raw);
         free(s->out);
@@ -355,7 +362,7 @@ static nta_stream *alloc_stream(const char *name)
 int nta_stream_open_file(nta_stream **out, const char *path, nta_err *err)
 {
     *out = NULL;
-    nta_stream *s = alloc_stream(path);
+    nta_stream *s = alloc_stream(path, 0);
     if (s == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory opening %s", path);
     if (strcmp(path, "-") == 0) {
@@ -394,7 +401,7 @@ int nta_stream_open_file(nta_stream **out, const char *path, nta_err *err)
 int nta_stream_open_mem(nta_stream **out, const void *buf, size_t len, nta_err *err)
 {
     *out = NULL;
-    nta_stream *s = alloc_stream("<memory>");
+    nta_stream *s = alloc_stream("<memory>", 1);
     if (s == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     s->mem = buf != NULL ? buf : (const void *)"";
@@ -430,7 +437,7 @@ void nta_stream_free(nta_stream *s)
 /* ---- reading ---- */
 
 /* Ensure at least `want` unread decoded bytes, unless the stream ends or is damaged first.
- * `want` must be <= OUT_CAP. Returns 0 or a hard (I/O) error; damage is parked. */
+ * `want` must be <= out_cap. Returns 0 or a hard (I/O) error; damage is parked. */
 static int ensure(nta_stream *s, size_t want, nta_err *err)
 {
     while (s->out_len - s->out_pos < want && !s->finished && !s->pending) {
