@@ -26,8 +26,9 @@ typedef struct writer {
 
 static void put(writer *w, const char *s, size_t len)
 {
-    if (w->n + len >= BUF_CAP)
-        len = BUF_CAP - 1 - w->n;   /* cannot happen with the field set we write; never overflow */
+    size_t room = BUF_CAP - 1 - w->n;
+    if (len > room)
+        len = room;   /* cannot happen with the field set we write; never overflow */
     memcpy(w->buf + w->n, s, len);
     w->n += len;
 }
