@@ -55,7 +55,8 @@ typedef struct ipv4info_t {
     uint8_t ipv4_ver, ipv4_ihl;   /**< ihl in 32-bit words, as FreeBSD's translator */
     uint8_t ipv4_tos;
     uint16_t ipv4_length, ipv4_ident;
-    uint8_t ipv4_flags;           /**< the flag bits (DF 0x40, MF 0x20) of ip_off's high byte */
+    uint16_t ipv4_flags;          /**< the flag bits (DF 0x40, MF 0x20) of ip_off's high byte;
+                                       wider for values read from dtrace text (FreeBSD's raw bits) */
     uint16_t ipv4_offset;         /**< fragment offset in 8-byte units */
     uint8_t ipv4_ttl, ipv4_protocol;
     uint16_t ipv4_checksum;
@@ -165,6 +166,39 @@ typedef struct nta_event {
     const udpsinfo_t *udps;
     const udpinfo_t *udp;
 } nta_event;
+
+/* Which fields an event source shows. Events synthesised from packets show all of them; events
+ * read from a dtrace script's text show what the script printed (analyzer/dtrace_in.h), and
+ * consumers print the others as unknown or refuse to work without them (man/nta.1). */
+enum {
+    NTA_F_TS = 1u << 0,          /**< timestamp, on one clock for all connections */
+    NTA_F_CONNTIME = 1u << 1,    /**< time differences within a connection (implied by NTA_F_TS) */
+    NTA_F_CID = 1u << 2,         /**< args[1]->cs_cid */
+    NTA_F_IP_VER = 1u << 3,
+    NTA_F_IP_SADDR = 1u << 4,
+    NTA_F_IP_DADDR = 1u << 5,
+    NTA_F_IP_PLENGTH = 1u << 6,
+    NTA_F_IF = 1u << 7,          /**< ifinfo_t */
+    NTA_F_IPV46 = 1u << 8,       /**< ipv4info_t, ipv6info_t */
+    NTA_F_TCP_PORTS = 1u << 9,
+    NTA_F_TCP_SEQ = 1u << 10,    /**< tcp_seq, tcp_ack */
+    NTA_F_TCP_OFFSET = 1u << 11,
+    NTA_F_TCP_FLAGS = 1u << 12,
+    NTA_F_TCP_HDR = 1u << 13,    /**< tcp_window, tcp_checksum, tcp_urgent */
+    NTA_F_PAYLOAD = 1u << 14,    /**< ip_plength - tcp_offset, even when neither alone is shown */
+    NTA_F_TCPS_CONN = 1u << 15,  /**< tcps_addr, tcps_[lr]addr, tcps_[lr]port */
+    NTA_F_TCPS_STATE = 1u << 16,
+    NTA_F_TCPS_SEQ = 1u << 17,   /**< every other tcpsinfo_t field */
+    NTA_F_LSTATE = 1u << 18,     /**< args[5]->tcps_state of state-change */
+    NTA_F_UDP = 1u << 19,        /**< udpinfo_t, udpsinfo_t */
+    NTA_F_ALL = (1u << 20) - 1,
+};
+
+/* The group of a field name as the event writers name it (arg_type says which structure, for
+ * tcplsinfo_t's tcps_state); NTA_F_ALL for fields always shown (pkt_addr, cs_addr, ...). */
+uint32_t nta_field_group(nta_argtype arg_type, const char *field);
+/* What a group is, for messages: "timestamp", "args[1]->cs_cid", "args[3] (ifinfo_t)", ... */
+const char *nta_field_group_name(uint32_t bit);
 
 /* The pointer for args[i] of ev (NULL for a NULL argument or none). */
 const void *nta_event_arg(const nta_event *ev, int i);

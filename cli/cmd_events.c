@@ -21,8 +21,9 @@ static const char events_help[] =
     "  -P, --probe SPEC       enable probes matching a DTrace probe description, e.g.\n"
     "                         tcp:::state-change, tcp:::, '*:::send', ip:::* (repeatable;\n"
     "                         default: all)\n"
-    "      --format FMT       text (default, as dtrace prints without -q), jsonl, csv, or\n"
-    "                         none (analyse only; for measuring)\n"
+    "      --format FMT       text (default, as dtrace prints without -q), jsonl, csv,\n"
+    "                         dtrace (the lines dtrace/nta-events.d prints), or none\n"
+    "                         (analyse only; for measuring)\n"
     "      --local ADDR[/LEN] a traced (local) host or network (repeatable), or 'all';\n"
     "                         default: inferred from the first packets (loopback always)\n"
     "      --msl SECONDS      maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30)\n"
@@ -112,51 +113,73 @@ int cli_cmd_events(int argc, char **argv)
         fmt = NTA_EVFMT_JSONL;
     else if (strcmp(format, "csv") == 0)
         fmt = NTA_EVFMT_CSV;
+    else if (strcmp(format, "dtrace") == 0)
+        fmt = NTA_EVFMT_DTRACE;
     else if (strcmp(format, "none") == 0) {
         fmt = NTA_EVFMT_NONE;
         p.skip = NTA_SKIP_TCPSINFO | NTA_SKIP_IPV46INFO;   /* nothing reads them */
     }
     else
-        return cli_usage_error("events", "--format must be text, jsonl, csv or none, not '%s'", format);
+        return cli_usage_error("events", "--format must be text, jsonl, csv, dtrace or none, not '%s'", format);
     if (optind >= argc)
         return cli_usage_error("events", "no capture file given");
     if (set.bits != 0)
         p.probes = set.bits;
 
-    nta_err err;
-    nta_err_clear(&err);
-    nta_trace *t;
-    int rc = nta_trace_open(&t, (const char *const *)argv + optind, argc - optind, &to, &err);
-    if (rc < 0) {
-        cli_report_err(&err);
-        return rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
+    char **paths = argv + optind;
+    int npaths = argc - optind;
+    nta_trace *t = NULL;
+    nta_dtext *d = NULL;
+    int status;
+    if (cli_input_is_dtext(paths, npaths)) {
+        if (to.filter != NULL)
+            return cli_usage_error("events", "--filter selects packets of a capture; %s is dtrace text",
+                                   paths[0]);
+        if ((d = cli_dtext_open(paths, npaths, &status)) == NULL)
+            return status;
+    } else {
+        nta_err err;
+        nta_err_clear(&err);
+        int rc = nta_trace_open(&t, (const char *const *)paths, npaths, &to, &err);
+        if (rc < 0) {
+            cli_report_err(&err);
+            return rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
+        }
     }
     FILE *o = stdout;
     if (output != NULL && (o = fopen(output, "w")) == NULL) {
         cli_errorf("cannot write %s: %s", output, strerror(errno));
         nta_trace_free(t);
+        nta_dtext_free(d);
         return CLI_EXIT_USAGE;
     }
     nta_sink sink;
     if (nta_event_writer_new(&sink, o, fmt) < 0) {
         cli_errorf("out of memory");
         nta_trace_free(t);
+        nta_dtext_free(d);
         return CLI_EXIT_UNREADABLE;
     }
-    meta_ctx meta = { o, argv + optind, argc - optind };
+    meta_ctx meta = { o, paths, npaths };
     if (fmt == NTA_EVFMT_JSONL) {
         p.on_decided = write_meta;
         p.decided_ctx = &meta;
     }
     if (fmt == NTA_EVFMT_NONE)
         sink.on_event = NULL;   /* built, not delivered: nothing would read them */
-    nta_trace_set_wait_hook(t, flush_output, o);
-    int status = cli_pipeline_run(&p, t, &sink);
+    if (d != NULL) {
+        nta_event_writer_set_known(&sink, nta_dtext_fields(nta_dtext_kind_of(d)));
+        status = cli_pipeline_run_dtext(&p, d, &sink);
+    } else {
+        nta_trace_set_wait_hook(t, flush_output, o);
+        status = cli_pipeline_run(&p, t, &sink);
+    }
     nta_event_writer_free(&sink);
     if (o != stdout && fclose(o) != 0 && status == CLI_EXIT_OK) {
         cli_errorf("writing %s failed: %s", output, strerror(errno));
         status = CLI_EXIT_UNREADABLE;
     }
     nta_trace_free(t);
+    nta_dtext_free(d);
     return status;
 }

@@ -164,9 +164,17 @@ static int parse_duration(const char *s, uint64_t *ns)
     return *ns > 0 ? 0 : -1;
 }
 
+/* Set when the input is dtrace text: its malformed lines are what was skipped. */
+static const nta_dtext *g_dtext;
+
 static json_t *skipped_json(const cli_pipeline *p, const nta_trace *t)
 {
     json_t *o = json_object();
+    if (t == NULL) {
+        json_object_set_new(o, "malformed_lines",
+                            json_integer((json_int_t)(g_dtext ? nta_dtext_stats_of(g_dtext)->malformed : 0)));
+        return o;
+    }
     uint64_t bad = 0;
     for (int i = 0; i < nta_trace_nfiles(t); i++)
         bad += nta_trace_file_info(t, i)->bad_records;
@@ -267,6 +275,51 @@ static int metric_owner(const char *name)
     return -2;
 }
 
+/* Which reports dtrace text can feed: a report needing a field or probe the input lacks is an
+ * error when asked for by name (or by a --fail-if), and left out with a notice under --all.
+ * Returns 0 when nothing is left to do (exit 3). */
+static int dtext_reports_possible(const nta_dtext *dt, int *want, int *compute, int named,
+                                  uint64_t interval)
+{
+    nta_dtext_kind kind = nta_dtext_kind_of(dt);
+    uint32_t fields = nta_dtext_fields(kind), probes = nta_dtext_probes(kind);
+    int left = 0, fatal = 0;
+    for (int k = 0; k < NKINDS; k++) {
+        if (!compute[k])
+            continue;
+        nta_report_opts ro = { NTA_RFMT_JSON, NULL, interval, fields };
+        nta_report *r = kinds[k].make(&ro);
+        if (r == NULL)
+            return 0;
+        uint32_t missing = r->needs & ~fields;
+        int no_probes = (r->probes & probes) == 0;
+        r->free(r);
+        if (!missing && !no_probes) {
+            left++;
+            continue;
+        }
+        char what[256];
+        if (no_probes) {
+            snprintf(what, sizeof what, "the probes it reads never fire in it");
+        } else {
+            uint32_t bit = missing & (~missing + 1);   /* the first missing field */
+            snprintf(what, sizeof what, "it does not show %s", nta_field_group_name(bit));
+        }
+        if (named && want[k]) {
+            cli_errorf("--%s cannot be computed from %s: %s", kinds[k].name, nta_dtext_kind_name(kind), what);
+            fatal = 1;
+        } else if (!want[k]) {
+            cli_errorf("a --fail-if metric needs --%s, which cannot be computed from %s: %s",
+                       kinds[k].name, nta_dtext_kind_name(kind), what);
+            fatal = 1;
+        } else {
+            cli_errorf("--%s left out: %s: %s", kinds[k].name, nta_dtext_kind_name(kind), what);
+        }
+        want[k] = compute[k] = 0;
+    }
+    return !fatal && left > 0;
+}
+
 int cli_cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -286,7 +339,7 @@ int cli_cmd_report(int argc, char **argv)
     cli_pipeline_defaults(&p);
     nta_trace_opts to = { NULL, NULL };
     const char *format = "text", *output = NULL, *outdir = NULL;
-    int want[NKINDS] = { 0 }, any = 0;
+    int want[NKINDS] = { 0 }, any = 0, named = 0;
     uint64_t interval = 0;
     nta_fail_if gates[MAX_GATES];
     int ngates = 0, c, idx;
@@ -294,7 +347,7 @@ int cli_cmd_report(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":f:o:qh", longopts, &idx)) != -1) {
         if (c >= 1000 && c < 1000 + NKINDS) {
-            want[c - 1000] = any = 1;
+            want[c - 1000] = any = named = 1;
             continue;
         }
         switch (c) {
@@ -365,18 +418,38 @@ int cli_cmd_report(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
-    nta_err err;
-    nta_err_clear(&err);
-    nta_trace *t;
-    int status = nta_trace_open(&t, (const char *const *)argv + optind, argc - optind, &to, &err);
-    if (status < 0) {
-        cli_report_err(&err);
-        return status == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
+    char **paths = argv + optind;
+    int npaths = argc - optind;
+    nta_trace *t = NULL;
+    nta_dtext *dt = NULL;
+    uint32_t known = NTA_F_ALL;
+    int status;
+    if (cli_input_is_dtext(paths, npaths)) {
+        if (to.filter != NULL)
+            return cli_usage_error("report", "--filter selects packets of a capture; %s is dtrace text",
+                                   paths[0]);
+        if ((dt = cli_dtext_open(paths, npaths, &status)) == NULL)
+            return status;
+        known = nta_dtext_fields(nta_dtext_kind_of(dt));
+        if (!dtext_reports_possible(dt, want, compute, named, interval)) {
+            nta_dtext_free(dt);
+            return CLI_EXIT_UNREADABLE;
+        }
+        g_dtext = dt;
+    } else {
+        nta_err err;
+        nta_err_clear(&err);
+        status = nta_trace_open(&t, (const char *const *)paths, npaths, &to, &err);
+        if (status < 0) {
+            cli_report_err(&err);
+            return status == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
+        }
     }
     FILE *out = stdout;
     if (output != NULL && (out = fopen(output, "w")) == NULL) {
         cli_errorf("cannot write %s: %s", output, strerror(errno));
         nta_trace_free(t);
+        nta_dtext_free(dt);
         return CLI_EXIT_USAGE;
     }
     int nout = 0;
@@ -405,7 +478,7 @@ int cli_cmd_report(int argc, char **argv)
             a->tmp = tmpfile();   /* several reports share the output: keep this one's lines apart */
             stream = a->tmp;
         }
-        nta_report_opts ro = { rc.fmt, stream, interval };
+        nta_report_opts ro = { rc.fmt, stream, interval, known };
         a->r = kinds[k].make(&ro);
         if (a->r == NULL || stream == NULL) {
             cli_errorf("out of memory");
@@ -434,7 +507,7 @@ int cli_cmd_report(int argc, char **argv)
     p.decided_ctx = &rc;
     if (!fail) {
         nta_sink sink = { on_event, NULL, &rc };
-        status = cli_pipeline_run(&p, t, &sink);
+        status = dt ? cli_pipeline_run_dtext(&p, dt, &sink) : cli_pipeline_run(&p, t, &sink);
         int werr = 0;
         int shared_json = rc.fmt == NTA_RFMT_JSON && outdir == NULL && nout > 1;
         if (shared_json)
@@ -503,5 +576,7 @@ int cli_cmd_report(int argc, char **argv)
     if (out != stdout)
         fclose(out);
     nta_trace_free(t);
+    nta_dtext_free(dt);
+    g_dtext = NULL;
     return status;
 }

@@ -1,6 +1,9 @@
 /* cli/pipeline.c: trace -> (lookahead, inference) -> analyzer -> sink (see pipeline.h). */
 #include "cli/pipeline.h"
 
+#include "formats/stream.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,4 +178,69 @@ int cli_pipeline_run(cli_pipeline *p, nta_trace *t, const nta_sink *sink)
         cli_errorf("%llu connections evicted by --max-flows %u; their later segments were picked "
                    "up mid-stream", (unsigned long long)p->stats.evicted, p->max_flows);
     return status;
+}
+
+int cli_input_is_dtext(char *const *paths, int npaths)
+{
+    if (npaths < 1 || strcmp(paths[0], "-") == 0)
+        return 0;
+    nta_err err;
+    nta_err_clear(&err);
+    nta_stream *s;
+    if (nta_stream_open_file(&s, paths[0], &err) < 0)
+        return 0;   /* the capture reader reports it */
+    const uint8_t *p;
+    size_t got;
+    nta_dtext_kind k = NTA_DTEXT_NONE;
+    if (nta_stream_peek(s, 65536, &p, &got, &err) == 0)
+        k = nta_dtext_sniff(p, got);
+    nta_stream_free(s);
+    return k != NTA_DTEXT_NONE;
+}
+
+nta_dtext *cli_dtext_open(char *const *paths, int npaths, int *status)
+{
+    nta_err err;
+    nta_err_clear(&err);
+    nta_dtext *d;
+    int rc = nta_dtext_open(&d, (const char *const *)paths, npaths, &err);
+    if (rc < 0) {
+        cli_report_err(&err);
+        *status = CLI_EXIT_UNREADABLE;
+        return NULL;
+    }
+    return d;
+}
+
+int cli_pipeline_run_dtext(cli_pipeline *p, nta_dtext *d, const nta_sink *sink)
+{
+    nta_err err;
+    nta_err_clear(&err);
+    if (p->locals_given)
+        snprintf(p->locals.why, sizeof p->locals.why, "given with --local");
+    if (p->on_decided != NULL)
+        nta_dtext_on_decided(d, p->on_decided, p->decided_ctx);
+    int rc = nta_dtext_run(d, &p->locals, p->probes, sink, &err);
+    const nta_dtext_stats *st = nta_dtext_stats_of(d);
+    if (p->announce) {
+        char desc[1024];
+        nta_locals_describe(&p->locals, desc, sizeof desc);
+        cli_errorf("read %s: %llu events from %llu lines; traced: %s (%s)",
+                   nta_dtext_kind_name(nta_dtext_kind_of(d)), (unsigned long long)st->events,
+                   (unsigned long long)st->lines, desc, p->locals.why);
+    }
+    if (rc < 0) {
+        cli_report_err(&err);
+        return CLI_EXIT_UNREADABLE;
+    }
+    if (st->malformed > 0) {
+        cli_errorf("%llu malformed line%s skipped (the rest was used):",
+                   (unsigned long long)st->malformed, st->malformed == 1 ? "" : "s");
+        for (int i = 0; i < st->nbad; i++)
+            fprintf(stderr, "  %s\n", st->first_bad[i]);
+        if (st->malformed > (uint64_t)st->nbad)
+            fprintf(stderr, "  ... and %llu more\n", (unsigned long long)(st->malformed - (uint64_t)st->nbad));
+        return CLI_EXIT_PARTIAL;
+    }
+    return CLI_EXIT_OK;
 }

@@ -6,6 +6,7 @@
 #ifndef NTA_CLI_PIPELINE_H
 #define NTA_CLI_PIPELINE_H
 
+#include "analyzer/dtrace_in.h"
 #include "analyzer/local.h"
 #include "analyzer/synth.h"
 #include "cli/cli.h"
@@ -34,5 +35,14 @@ int cli_pipeline_option(cli_pipeline *p, const char *cmd, const char *opt, const
 
 /* Runs everything; returns an exit status (cli.h) after reporting problems on stderr. */
 int cli_pipeline_run(cli_pipeline *p, nta_trace *t, const nta_sink *sink);
+
+/* Inputs that are dtrace text instead of captures (analyzer/dtrace_in.h): 1 when the first
+ * named file is (standard input is always read as a capture), else 0. */
+int cli_input_is_dtext(char *const *paths, int npaths);
+/* Opens them; on failure reports on stderr and returns NULL with *status set. */
+nta_dtext *cli_dtext_open(char *const *paths, int npaths, int *status);
+/* Reads the events of d into sink (p's probes, locals and on_decided apply); reports malformed
+ * lines on stderr (exit status 1) and returns an exit status. */
+int cli_pipeline_run_dtext(cli_pipeline *p, nta_dtext *d, const nta_sink *sink);
 
 #endif

@@ -22,7 +22,14 @@ typedef struct writer {
     char buf[BUF_CAP];
     size_t n;
     int first_field;
+    uint32_t known;          /* NTA_F_* the input shows; others are written as unknown */
+    nta_argtype cur;         /* the structure being visited (for nta_field_group) */
 } writer;
+
+static int unknown(const writer *w, const char *name)
+{
+    return w->known != NTA_F_ALL && !(w->known & nta_field_group(w->cur, name));
+}
 
 static void put(writer *w, const char *s, size_t len)
 {
@@ -102,7 +109,10 @@ static void json_field(void *ctx, const char *name, const nta_fval *v)
         put(w, ",", 1);
     w->first_field = 0;
     putf(w, "\"%s\":", name);
-    value_text(w, v, 1);
+    if (unknown(w, name))
+        puts_(w, "null");
+    else
+        value_text(w, v, 1);
 }
 
 static int nargs(nta_probe p)
@@ -118,8 +128,17 @@ static int nargs(nta_probe p)
 static int jsonl_event(writer *w, const nta_event *ev)
 {
     char host[NTA_ADDR_STRLEN];
-    putf(w, "{\"schema_version\":1,\"ts_ns\":%" PRIu64 ",\"probe\":\"%s\",\"host\":\"%s\",\"args\":[",
-         ev->ts_ns, nta_probe_name(ev->probe), nta_addr_str(ev->host, host));
+    putf(w, "{\"schema_version\":1,");
+    if (w->known & NTA_F_TS)
+        putf(w, "\"ts_ns\":%" PRIu64 ",", ev->ts_ns);
+    else
+        puts_(w, "\"ts_ns\":null,");
+    putf(w, "\"probe\":\"%s\",\"host\":\"%s\",", nta_probe_name(ev->probe),
+         ev->host->family ? nta_addr_str(ev->host, host) : "");
+    /* an input that shows payload bytes but not both lengths they come from (Example 3) */
+    if ((w->known & NTA_F_PAYLOAD) && (~w->known & (NTA_F_IP_PLENGTH | NTA_F_TCP_OFFSET)) && ev->tcp)
+        putf(w, "\"tcp_payload\":%u,", ev->ip->ip_plength - ev->tcp->tcp_offset);
+    puts_(w, "\"args\":[");
     const nta_argtype *types = nta_probe_args(ev->probe);
     for (int i = 0; i < nargs(ev->probe); i++) {
         if (i)
@@ -131,6 +150,7 @@ static int jsonl_event(writer *w, const nta_event *ev)
         }
         put(w, "{", 1);
         w->first_field = 1;
+        w->cur = types[i];
         nta_fields_visit(types[i], p, json_field, w);
         put(w, "}", 1);
     }
@@ -150,8 +170,9 @@ static void csv_name(void *ctx, const char *name, const nta_fval *v)
 static void csv_value(void *ctx, const char *name, const nta_fval *v)
 {
     writer *w = ctx;
-    (void)name;
     put(w, ",", 1);
+    if (unknown(w, name))
+        return;
     if (v->kind == NTA_FK_STR) {
         /* RFC 4180: quote, doubling quotes; interface names may hold commas */
         put(w, "\"", 1);
@@ -186,7 +207,9 @@ static int csv_event(writer *w, const nta_event *ev)
         csv_header(w);
         w->header_done = 1;
     }
-    putf(w, "%" PRIu64 ",%s,%s", ev->ts_ns, nta_probe_name(ev->probe), nta_addr_str(ev->host, host));
+    if (w->known & NTA_F_TS)
+        putf(w, "%" PRIu64, ev->ts_ns);
+    putf(w, ",%s,%s", nta_probe_name(ev->probe), ev->host->family ? nta_addr_str(ev->host, host) : "");
     const nta_argtype *types = nta_probe_args(ev->probe);
     for (int pos = 0; pos < NTA_MAX_ARGS; pos++) {
         nta_argtype t[4];
@@ -194,6 +217,7 @@ static int csv_event(writer *w, const nta_event *ev)
         const void *p = nta_event_arg(ev, pos);
         for (int k = 0; k < n; k++) {
             if (p != NULL && types[pos] == t[k]) {
+                w->cur = t[k];
                 nta_fields_visit(t[k], p, csv_value, w);
             } else {
                 int cells = nta_fields_count(t[k]);
@@ -267,6 +291,36 @@ static int text_event(writer *w, const nta_event *ev)
     return flush(w);
 }
 
+/* ---- the lines dtrace/nta-events.d prints ("ntaev1", man/nta.1 "DTRACE INPUT") ---- */
+
+static void dtrace_field(void *ctx, const char *name, const nta_fval *v)
+{
+    writer *w = ctx;
+    if (strcmp(name, "tcps_cookie") == 0)
+        return;   /* FreeBSD 14 only: the D script leaves it out to compile on 13 */
+    putf(w, " %s=", name);
+    value_text(w, v, 0);
+}
+
+static int dtrace_event(writer *w, const nta_event *ev)
+{
+    if (!w->header_done) {
+        putf(w, "ntaev1 begin %" PRIu64 " %" PRIu64 "\n", ev->ts_ns, ev->ts_ns);
+        w->header_done = 1;
+    }
+    /* nta's clock is the capture's wall clock: timestamp and walltimestamp are the same */
+    putf(w, "%s %" PRIu64 " %" PRIu64, nta_probe_name(ev->probe), ev->ts_ns, ev->ts_ns);
+    const nta_argtype *types = nta_probe_args(ev->probe);
+    for (int i = 0; i < nargs(ev->probe); i++) {
+        if (types[i] == NTA_ARG_VOID)
+            continue;
+        putf(w, " [%d]", i);
+        nta_fields_visit(types[i], nta_event_arg(ev, i), dtrace_field, w);
+    }
+    puts_(w, "\n");
+    return flush(w);
+}
+
 static int on_event(void *ctx, const nta_event *ev)
 {
     writer *w = ctx;
@@ -274,6 +328,7 @@ static int on_event(void *ctx, const nta_event *ev)
     case NTA_EVFMT_JSONL: return jsonl_event(w, ev);
     case NTA_EVFMT_CSV: return csv_event(w, ev);
     case NTA_EVFMT_TEXT: return text_event(w, ev);
+    case NTA_EVFMT_DTRACE: return dtrace_event(w, ev);
     case NTA_EVFMT_NONE: return 0;
     }
     return 0;
@@ -299,10 +354,16 @@ int nta_event_writer_new(nta_sink *out, FILE *fp, nta_evfmt fmt)
         return NTA_ENOMEM;
     w->fp = fp;
     w->fmt = fmt;
+    w->known = NTA_F_ALL;
     out->on_event = on_event;
     out->on_finish = on_finish;
     out->ctx = w;
     return 0;
+}
+
+void nta_event_writer_set_known(nta_sink *s, uint32_t known)
+{
+    ((writer *)s->ctx)->known = known;
 }
 
 void nta_event_writer_free(nta_sink *s)

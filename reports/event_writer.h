@@ -10,16 +10,24 @@
 #ifndef NTA_REPORTS_EVENT_WRITER_H
 #define NTA_REPORTS_EVENT_WRITER_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "analyzer/probes.h"
 #include "common/err.h"
 
-typedef enum nta_evfmt { NTA_EVFMT_JSONL, NTA_EVFMT_CSV, NTA_EVFMT_TEXT, NTA_EVFMT_NONE } nta_evfmt;
+typedef enum nta_evfmt {
+    NTA_EVFMT_JSONL, NTA_EVFMT_CSV, NTA_EVFMT_TEXT, NTA_EVFMT_NONE,
+    NTA_EVFMT_DTRACE,   /**< the lines dtrace/nta-events.d prints, which nta reads back */
+} nta_evfmt;
 
 /* Make a sink writing to fp (not closed by the writer). Returns 0 or NTA_ENOMEM. */
 int nta_event_writer_new(nta_sink *out, FILE *fp, nta_evfmt fmt);
 void nta_event_writer_free(nta_sink *s);
+
+/* The NTA_F_* fields the input shows (default all): the others are written as null (JSONL) or
+ * empty (CSV), and ts_ns likewise when the input has no timestamps. */
+void nta_event_writer_set_known(nta_sink *s, uint32_t known);
 
 /* Invented, stable probe IDs for the text form (real SDT IDs depend on the kernel). */
 int nta_probe_id(nta_probe p);

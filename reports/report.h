@@ -20,12 +20,14 @@ typedef struct nta_report_opts {
     nta_rfmt fmt;
     FILE *stream;               /**< where streaming reports write as events come (text, csv) */
     uint64_t interval_ns;       /**< --bytes: one block per interval of capture time, 0 = one */
+    uint32_t known;             /**< NTA_F_* the input shows (timestamps may be missing) */
 } nta_report_opts;
 
 typedef struct nta_report {
     const char *name;           /**< "ooo", "durations", ... (file names, JSON "report") */
     uint32_t probes;            /**< the probes it needs */
     int needs_tcpsinfo;         /**< reads args[3] of tcp probes (else the analyzer may skip it) */
+    uint32_t needs;             /**< NTA_F_* fields it reads (dtrace text may not show them) */
     int streaming;              /**< writes to opts.stream while events arrive */
     int (*on_event)(struct nta_report *r, const nta_event *ev);
     /* Final output; for streaming reports, whatever ends the stream. */

@@ -219,6 +219,8 @@ nta_report *nta_report_bytes(const nta_report_opts *o)
     b->r.name = "bytes";
     b->r.probes = (1u << NTA_PROBE_TCP_SEND) | (1u << NTA_PROBE_TCP_RECEIVE)
                   | (1u << NTA_PROBE_UDP_SEND) | (1u << NTA_PROBE_UDP_RECEIVE);
+    /* the text blocks are headed by the time (walltimestamp): no clock, no honest header */
+    b->r.needs = NTA_F_TS | NTA_F_IP_SADDR | NTA_F_IP_DADDR | NTA_F_TCP_PORTS | NTA_F_PAYLOAD;
     b->r.streaming = o->fmt != NTA_RFMT_JSON;
     b->r.on_event = on_event;
     b->r.write_text = write_text;

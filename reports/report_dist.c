@@ -215,6 +215,7 @@ nta_report *nta_report_durations(const nta_report_opts *o)
     if (r) {
         r->probes = 1u << NTA_PROBE_TCP_STATE_CHANGE;
         r->needs_tcpsinfo = 1;
+        r->needs = NTA_F_CONNTIME | NTA_F_CID | NTA_F_TCPS_STATE | NTA_F_LSTATE;
         r->on_event = durations_event;
         r->metric = durations_metric;
     }
@@ -226,6 +227,7 @@ nta_report *nta_report_ifhist(const nta_report_opts *o)
     nta_report *r = make(o, "ifhist", nta_agg_new(NTA_AGG_LQUANTIZE, 0, 1500, 100));
     if (r) {
         r->probes = (1u << NTA_PROBE_IP_SEND) | (1u << NTA_PROBE_IP_RECEIVE);
+        r->needs = NTA_F_IF | NTA_F_IP_PLENGTH;
         r->on_event = ifhist_event;
         r->metric = no_metric;
     }

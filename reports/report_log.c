@@ -113,6 +113,12 @@ static int json_row(logr *l, json_t *row)
     return rc ? -1 : 0;
 }
 
+/* null when the input has no clock (dtrace text that printed none) */
+static json_t *ts_json(const nta_report *r, const nta_event *ev)
+{
+    return (r->opts.known & NTA_F_TS) ? json_integer((json_int_t)ev->ts_ns) : json_null();
+}
+
 static int states_event(nta_report *r, const nta_event *ev)
 {
     logr *l = (logr *)r;
@@ -151,12 +157,14 @@ static int states_event(nta_report *r, const nta_event *ev)
         return put_line(&t, o);
     }
     case NTA_RFMT_CSV:
-        return fprintf(o, "%" PRIu64 ",%s,%s,%u,%s,%u,%" PRIu64 ",%s,%s\n", ev->ts_ns,
+        if ((r->opts.known & NTA_F_TS) && fprintf(o, "%" PRIu64, ev->ts_ns) < 0)
+            return -1;
+        return fprintf(o, ",%s,%s,%u,%s,%u,%" PRIu64 ",%s,%s\n",
                        nta_addr_str(ev->host, host), la, ev->tcps->tcps_lport, ra,
                        ev->tcps->tcps_rport, delta, from, tos) < 0 ? -1 : 0;
     case NTA_RFMT_JSON:
-        return json_row(l, json_pack("{s:I, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:s}", "ts_ns",
-                                     (json_int_t)ev->ts_ns, "host", nta_addr_str(ev->host, host),
+        return json_row(l, json_pack("{s:o, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:s}", "ts_ns",
+                                     ts_json(r, ev), "host", nta_addr_str(ev->host, host),
                                      "laddr", la, "lport", ev->tcps->tcps_lport, "raddr", ra,
                                      "rport", ev->tcps->tcps_rport, "delta_us", (json_int_t)delta,
                                      "old", from, "new", tos));
@@ -219,13 +227,15 @@ static int packets_event(nta_report *r, const nta_event *ev)
     }
     case NTA_RFMT_CSV:
         flag_text(flags, sizeof flags, ev->tcp->tcp_flags, "|", 0);
-        return fprintf(o, "%" PRIu64 ",%s,%s,%s,%u,%s,%u,%u,%s\n", ev->ts_ns,
+        if ((r->opts.known & NTA_F_TS) && fprintf(o, "%" PRIu64, ev->ts_ns) < 0)
+            return -1;
+        return fprintf(o, ",%s,%s,%s,%u,%s,%u,%u,%s\n",
                        nta_probe_name(ev->probe), nta_addr_str(ev->host, host), sa,
                        ev->tcp->tcp_sport, da, ev->tcp->tcp_dport, bytes, flags) < 0 ? -1 : 0;
     case NTA_RFMT_JSON:
         flag_text(flags, sizeof flags, ev->tcp->tcp_flags, "|", 0);
-        return json_row(l, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s}", "ts_ns",
-                                     (json_int_t)ev->ts_ns, "probe", nta_probe_name(ev->probe),
+        return json_row(l, json_pack("{s:o, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s}", "ts_ns",
+                                     ts_json(r, ev), "probe", nta_probe_name(ev->probe),
                                      "host", nta_addr_str(ev->host, host), "saddr", sa, "sport",
                                      ev->tcp->tcp_sport, "daddr", da, "dport", ev->tcp->tcp_dport,
                                      "bytes", (json_int_t)bytes, "flags", flags));
@@ -296,6 +306,7 @@ nta_report *nta_report_states(const nta_report_opts *o)
     if (r) {
         r->probes = 1u << NTA_PROBE_TCP_STATE_CHANGE;
         r->needs_tcpsinfo = 1;
+        r->needs = NTA_F_TCPS_CONN | NTA_F_TCPS_STATE | NTA_F_LSTATE | NTA_F_CID | NTA_F_CONNTIME;
         r->on_event = states_event;
     }
     return r;
@@ -306,6 +317,7 @@ nta_report *nta_report_packets(const nta_report_opts *o)
     nta_report *r = make(o, "packets");
     if (r) {
         r->probes = (1u << NTA_PROBE_TCP_SEND) | (1u << NTA_PROBE_TCP_RECEIVE);
+        r->needs = NTA_F_IP_SADDR | NTA_F_IP_DADDR | NTA_F_TCP_PORTS | NTA_F_PAYLOAD | NTA_F_TCP_FLAGS;
         r->on_event = packets_event;
     }
     return r;

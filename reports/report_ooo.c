@@ -154,6 +154,7 @@ nta_report *nta_report_ooo(const nta_report_opts *o)
     s->r.name = "ooo";
     s->r.probes = 1u << NTA_PROBE_TCP_RECEIVE;
     s->r.needs_tcpsinfo = 1;
+    s->r.needs = NTA_F_TCPS_STATE | NTA_F_TCPS_SEQ | NTA_F_TCPS_CONN | NTA_F_TCP_SEQ | NTA_F_PAYLOAD;
     s->r.on_event = on_event;
     s->r.write_text = write_text;
     s->r.write_csv = write_csv;

@@ -21,7 +21,7 @@ static int feed(void *ctx, const nta_event *ev)
 
 static nta_report *run(nta_report *(*make)(const nta_report_opts *), const char *path, FILE *stream)
 {
-    nta_report_opts o = { NTA_RFMT_TEXT, stream, 0 };
+    nta_report_opts o = { NTA_RFMT_TEXT, stream, 0, NTA_F_ALL };
     nta_report *r = make(&o);
     ck_assert_ptr_nonnull(r);
     nta_sink sink = { feed, NULL, r };
