@@ -142,10 +142,26 @@ int dt_parse_ex3(char *line, dt_event *e, char *why, size_t whylen)
     uint16_t sp, dp;
     uint64_t bytes;
     uint8_t flags;
-    if (n < 6 || dt_addr(tok[0], &s) < 0 || s.family == 0 || port(tok[1], &sp) < 0
-        || dt_addr(tok[2], &d) < 0 || d.family != s.family || port(tok[3], &dp) < 0
-        || dt_u64(tok[4], &bytes) < 0 || bytes > UINT32_MAX || parse_flags(tok + 5, n - 5, &flags) < 0) {
-        snprintf(why, whylen, "not 'SADDR SPORT DADDR DPORT BYTES (FLAGS)'");
+    const char *bad = NULL, *what = NULL;
+    if (n < 6)
+        what = "six columns";
+    else if (dt_addr(tok[0], &s) < 0 || s.family == 0)
+        bad = tok[0], what = "an address (SADDR)";
+    else if (port(tok[1], &sp) < 0)
+        bad = tok[1], what = "a port (SPORT)";
+    else if (dt_addr(tok[2], &d) < 0 || d.family != s.family)
+        bad = tok[2], what = "an address of SADDR's family (DADDR)";
+    else if (port(tok[3], &dp) < 0)
+        bad = tok[3], what = "a port (DPORT)";
+    else if (dt_u64(tok[4], &bytes) < 0 || bytes > UINT32_MAX)
+        bad = tok[4], what = "a byte count (BYTES)";
+    else if (parse_flags(tok + 5, n - 5, &flags) < 0)
+        bad = tok[5], what = "flags like (PSH|ACK|)";
+    if (what != NULL) {
+        if (bad != NULL)
+            snprintf(why, whylen, "'%.60s' is not %s", bad, what);
+        else
+            snprintf(why, whylen, "not 'SADDR SPORT DADDR DPORT BYTES (FLAGS)': needs %s", what);
         return -1;
     }
     segment(e, NTA_PROBE_TCP_SEND, &s, sp, &d, dp, (uint32_t)bytes, flags);

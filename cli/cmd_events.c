@@ -143,6 +143,7 @@ int cli_cmd_events(int argc, char **argv)
         int rc = nta_trace_open(&t, (const char *const *)paths, npaths, &to, &err);
         if (rc < 0) {
             cli_report_err(&err);
+            cli_hint_dtext(&err);
             return rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
         }
     }

@@ -298,12 +298,15 @@ static int dtext_reports_possible(const nta_dtext *dt, int *want, int *compute, 
             left++;
             continue;
         }
-        char what[256];
+        char what[1024];
         if (no_probes) {
             snprintf(what, sizeof what, "the probes it reads never fire in it");
         } else {
-            uint32_t bit = missing & (~missing + 1);   /* the first missing field */
-            snprintf(what, sizeof what, "it does not show %s", nta_field_group_name(bit));
+            size_t n = (size_t)snprintf(what, sizeof what, "it does not show");
+            for (uint32_t bit = 1; bit != 0 && n < sizeof what; bit <<= 1)
+                if (missing & bit)
+                    n += (size_t)snprintf(what + n, sizeof what - n, "%s %s", n > 16 ? "," : "",
+                                          nta_field_group_name(bit));
         }
         if (named && want[k]) {
             cli_errorf("--%s cannot be computed from %s: %s", kinds[k].name, nta_dtext_kind_name(kind), what);
@@ -317,6 +320,8 @@ static int dtext_reports_possible(const nta_dtext *dt, int *want, int *compute, 
         }
         want[k] = compute[k] = 0;
     }
+    if (!fatal && left == 0)
+        cli_errorf("no report can be computed from %s", nta_dtext_kind_name(kind));
     return !fatal && left > 0;
 }
 
@@ -442,6 +447,7 @@ int cli_cmd_report(int argc, char **argv)
         status = nta_trace_open(&t, (const char *const *)paths, npaths, &to, &err);
         if (status < 0) {
             cli_report_err(&err);
+            cli_hint_dtext(&err);
             return status == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
         }
     }

@@ -1,5 +1,6 @@
 /* cli/common.c: messages, exit-status decisions and the progress line shared by sub-commands. */
 #include "cli/cli.h"
+#include "cli/pipeline.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -50,6 +51,8 @@ int cli_trace_status(const nta_trace *t)
         records += f->packets;
         if (f->err.code != 0) {
             cli_report_err(&f->err);
+            if (f->packets == 0)
+                cli_hint_dtext(&f->err);
             errors++;
             if (f->packets > 0)
                 cli_errorf("%s: the %llu packets before that point were read and are reported",

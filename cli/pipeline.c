@@ -4,6 +4,7 @@
 #include "formats/stream.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +168,7 @@ int cli_pipeline_run(cli_pipeline *p, nta_trace *t, const nta_sink *sink)
     nta_analyzer_free(an);
     if (rc < 0) {
         cli_report_err(&err);
+        cli_hint_dtext(&err);
         return rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
     }
     int status = cli_trace_status(t);
@@ -182,7 +184,9 @@ int cli_pipeline_run(cli_pipeline *p, nta_trace *t, const nta_sink *sink)
 
 int cli_input_is_dtext(char *const *paths, int npaths)
 {
-    if (npaths < 1 || strcmp(paths[0], "-") == 0)
+    struct stat st;
+    /* sniffing reads: only a regular file can be read again (a FIFO's bytes would be gone) */
+    if (npaths < 1 || stat(paths[0], &st) != 0 || !S_ISREG(st.st_mode))
         return 0;
     nta_err err;
     nta_err_clear(&err);
@@ -243,4 +247,24 @@ int cli_pipeline_run_dtext(cli_pipeline *p, nta_dtext *d, const nta_sink *sink)
         return CLI_EXIT_PARTIAL;
     }
     return CLI_EXIT_OK;
+}
+
+void cli_hint_dtext(const nta_err *e)
+{
+    if (e->code != NTA_EFORMAT || e->file[0] == '\0' || strcmp(e->file, "-") == 0)
+        return;
+    nta_err err;
+    nta_err_clear(&err);
+    nta_stream *s;
+    if (nta_stream_open_file(&s, e->file, &err) < 0)
+        return;
+    const uint8_t *p;
+    size_t got;
+    int text = nta_stream_peek(s, 4096, &p, &got, &err) == 0 && got > 0;
+    for (size_t i = 0; text && i < got; i++)
+        text = p[i] >= 0x20 || p[i] == '\n' || p[i] == '\t' || p[i] == '\r' || p[i] == '\b';
+    nta_stream_free(s);
+    if (text)
+        cli_errorf("%s is text, but not dtrace output nta reads either: expected %s", e->file,
+                   nta_dtext_expected);
 }

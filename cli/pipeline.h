@@ -37,8 +37,12 @@ int cli_pipeline_option(cli_pipeline *p, const char *cmd, const char *opt, const
 int cli_pipeline_run(cli_pipeline *p, nta_trace *t, const nta_sink *sink);
 
 /* Inputs that are dtrace text instead of captures (analyzer/dtrace_in.h): 1 when the first
- * named file is (standard input is always read as a capture), else 0. */
+ * named file is (standard input, FIFOs and other non-regular files are always read as
+ * captures: telling them apart would consume what the capture reader needs), else 0. */
 int cli_input_is_dtext(char *const *paths, int npaths);
+/* After a capture reader refused e->file as no capture: if it is text, say which dtrace outputs
+ * nta would have read. */
+void cli_hint_dtext(const nta_err *e);
 /* Opens them; on failure reports on stderr and returns NULL with *status set. */
 nta_dtext *cli_dtext_open(char *const *paths, int npaths, int *status);
 /* Reads the events of d into sink (p's probes, locals and on_decided apply); reports malformed
