@@ -44,5 +44,9 @@ void cli_progress_done(cli_progress *p);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_events(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
+int cli_cmd_convert(int argc, char **argv);
+
+/* fopen(path, "w"), compressing with zstd when path ends in ".zst". */
+FILE *cli_fopen_out(const char *path);
 
 #endif

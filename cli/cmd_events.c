@@ -148,7 +148,7 @@ int cli_cmd_events(int argc, char **argv)
         }
     }
     FILE *o = stdout;
-    if (output != NULL && (o = fopen(output, "w")) == NULL) {
+    if (output != NULL && (o = cli_fopen_out(output)) == NULL) {
         cli_errorf("cannot write %s: %s", output, strerror(errno));
         nta_trace_free(t);
         nta_dtext_free(d);

@@ -304,7 +304,7 @@ int cli_cmd_info(int argc, char **argv)
     status = cli_trace_status(t);
 
     FILE *o = stdout;
-    if (output != NULL && (o = fopen(output, "w")) == NULL) {
+    if (output != NULL && (o = cli_fopen_out(output)) == NULL) {
         cli_errorf("cannot write %s: %s", output, strerror(errno));
         nta_trace_free(t);
         return CLI_EXIT_USAGE;

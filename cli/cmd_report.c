@@ -452,7 +452,7 @@ int cli_cmd_report(int argc, char **argv)
         }
     }
     FILE *out = stdout;
-    if (output != NULL && (out = fopen(output, "w")) == NULL) {
+    if (output != NULL && (out = cli_fopen_out(output)) == NULL) {
         cli_errorf("cannot write %s: %s", output, strerror(errno));
         nta_trace_free(t);
         nta_dtext_free(dt);
@@ -474,7 +474,7 @@ int cli_cmd_report(int argc, char **argv)
         } else if (outdir != NULL) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s.%s", outdir, kinds[k].name, ext[rc.fmt]);
-            if ((a->dest = fopen(path, "w")) == NULL) {
+            if ((a->dest = cli_fopen_out(path)) == NULL) {
                 cli_errorf("cannot write %s: %s", path, strerror(errno));
                 fail = 1;
                 break;

@@ -1,7 +1,9 @@
 /* cli/common.c: messages, exit-status decisions and the progress line shared by sub-commands. */
 #include "cli/cli.h"
 #include "cli/pipeline.h"
+#include "formats/zst_out.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -129,4 +131,18 @@ void cli_progress_done(cli_progress *p)
 {
     if (p->on && p->drawn)
         fputs("\r\033[K", stderr);
+}
+
+FILE *cli_fopen_out(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    size_t n = strlen(path);
+    if (f == NULL || n < 4 || strcmp(path + n - 4, ".zst") != 0)
+        return f;
+    FILE *z = nta_zst_fopen(f, 3);
+    if (z == NULL) {
+        fclose(f);
+        errno = ENOMEM;
+    }
+    return z;
 }

@@ -16,9 +16,12 @@ static const char main_help[] =
     "  events    the DTrace probe events (ip, tcp, udp) the traced hosts would have fired\n"
     "  report    the FreeBSD DTrace network-providers article's reports (durations, ifhist,\n"
     "            ooo, bytes, states, packets), as dtrace prints them, or JSON/CSV\n"
+    "  convert   captures <-> pcap/pcapng, events -> JSON Lines/CSV/dtrace lines, dtrace\n"
+    "            segment logs -> pcap, printed DTrace aggregations -> JSON/CSV\n"
     "\n"
     "Captures: pcap and pcapng (plain, gzip, bzip2, xz or zstd; recognised by content), ERF and\n"
-    "other libtrace formats; '-' reads standard input. 'nta COMMAND --help' lists its options;\n"
+    "other libtrace formats; '-' reads standard input. Text that dtrace wrote (-o FILE) with\n"
+    "dtrace/nta-events.d or the article's scripts is read too, as the same events. 'nta COMMAND --help' lists its options;\n"
     "man nta has everything.\n"
     "\n"
     "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable,\n"
@@ -43,5 +46,7 @@ int main(int argc, char **argv)
         return cli_cmd_events(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return cli_cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "convert") == 0)
+        return cli_cmd_convert(argc - 1, argv + 1);
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -1,0 +1,144 @@
+/* formats/capture_write.c: pcap (libpcap dumper) and pcapng (own blocks) writers; see
+ * capture_write.h. pcapng layout: draft-ietf-opsawg-pcapng, host byte order as the SHB's
+ * byte-order magic declares. */
+#include "formats/capture_write.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_IFACES 256
+#define LINKTYPE_RAW 101
+
+struct nta_cwriter {
+    FILE *fp;
+    int pcapng;
+    int nifaces;
+    uint32_t linktype[MAX_IFACES];
+    pcap_t *dead;           /* pcap: the handle the dumper needs */
+    pcap_dumper_t *dump;
+    int failed;
+};
+
+int nta_cwriter_open(nta_cwriter **out, FILE *fp, int pcapng, nta_err *err)
+{
+    nta_cwriter *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    w->fp = fp;
+    w->pcapng = pcapng;
+    *out = w;
+    if (!pcapng)
+        return 0;
+    /* Section Header Block: byte-order magic, version 1.0, section length unknown */
+    uint32_t shb[7] = { 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0xffffffff, 0xffffffff, 28 };
+    if (fwrite(shb, 4, 7, fp) != 7)
+        w->failed = 1;
+    return 0;
+}
+
+static void put_opt(uint8_t *b, size_t *n, uint16_t code, const void *val, uint16_t len)
+{
+    memcpy(b + *n, &code, 2);
+    memcpy(b + *n + 2, &len, 2);
+    memcpy(b + *n + 4, val, len);
+    *n += 4 + len;
+    while (*n % 4)
+        b[(*n)++] = 0;
+}
+
+int nta_cwriter_iface(nta_cwriter *w, uint32_t linktype, uint32_t snaplen, const char *name, nta_err *err)
+{
+    if (w->nifaces == MAX_IFACES)
+        return nta_err_set(err, NTA_EUNSUP, "more than %d interfaces", MAX_IFACES);
+    if (snaplen == 0)
+        snaplen = 262144;
+    if (!w->pcapng) {
+        if (w->nifaces > 0) {
+            for (int i = 0; i < w->nifaces; i++)
+                if (w->linktype[i] == linktype) {
+                    w->linktype[w->nifaces] = linktype;
+                    return w->nifaces++;
+                }
+            return nta_err_set(err, NTA_EUNSUP, "interface %s has link type %u, but a pcap file holds "
+                               "one link type (%u): write pcapng instead", name, linktype, w->linktype[0]);
+        }
+        int dlt = linktype == LINKTYPE_RAW ? DLT_RAW : (int)linktype;
+        w->dead = pcap_open_dead_with_tstamp_precision(dlt, (int)snaplen, PCAP_TSTAMP_PRECISION_NANO);
+        if (w->dead == NULL)
+            return nta_err_set(err, NTA_ENOMEM, "out of memory");
+        w->dump = pcap_dump_fopen(w->dead, w->fp);
+        if (w->dump == NULL)
+            return nta_err_set(err, NTA_EIO, "cannot write the pcap header: %s", pcap_geterr(w->dead));
+        w->fp = NULL;   /* the dumper owns it now */
+        w->linktype[w->nifaces] = linktype;
+        return w->nifaces++;
+    }
+    uint8_t b[512];
+    size_t n = 16;
+    uint32_t type = 1;
+    uint16_t lt = (uint16_t)linktype, res = 0;
+    memcpy(b, &type, 4);
+    memcpy(b + 8, &lt, 2);
+    memcpy(b + 10, &res, 2);
+    memcpy(b + 12, &snaplen, 4);
+    size_t nl = strlen(name);
+    if (nl > 256)
+        nl = 256;
+    if (nl > 0)
+        put_opt(b, &n, 2, name, (uint16_t)nl);       /* if_name */
+    uint8_t resol = 9;                               /* nanoseconds */
+    put_opt(b, &n, 9, &resol, 1);
+    put_opt(b, &n, 0, NULL, 0);                      /* opt_endofopt */
+    uint32_t total = (uint32_t)n + 4;
+    memcpy(b + 4, &total, 4);
+    memcpy(b + n, &total, 4);
+    if (fwrite(b, 1, total, w->fp) != total)
+        return nta_err_set(err, NTA_EIO, "writing failed: %s", strerror(errno));
+    w->linktype[w->nifaces] = linktype;
+    return w->nifaces++;
+}
+
+int nta_cwriter_packet(nta_cwriter *w, int iface, uint64_t ts_ns, const uint8_t *data, uint32_t caplen,
+                       uint32_t origlen, nta_err *err)
+{
+    if (iface < 0 || iface >= w->nifaces)
+        return nta_err_set(err, NTA_EUSAGE, "packet on undeclared interface %d", iface);
+    if (!w->pcapng) {
+        struct pcap_pkthdr h;
+        h.ts.tv_sec = (time_t)(ts_ns / 1000000000u);
+        h.ts.tv_usec = (suseconds_t)(ts_ns % 1000000000u);   /* nanoseconds: NANO precision */
+        h.caplen = caplen;
+        h.len = origlen;
+        pcap_dump((u_char *)w->dump, &h, data);
+        return 0;
+    }
+    uint32_t pad = (4 - caplen % 4) % 4;
+    uint32_t total = 32 + caplen + pad;
+    uint32_t hdr[7] = { 6, total, (uint32_t)iface, (uint32_t)(ts_ns >> 32), (uint32_t)ts_ns, caplen, origlen };
+    static const uint8_t zeros[4];
+    if (fwrite(hdr, 4, 7, w->fp) != 7 || fwrite(data, 1, caplen, w->fp) != caplen
+        || fwrite(zeros, 1, pad, w->fp) != pad || fwrite(&total, 4, 1, w->fp) != 1)
+        return nta_err_set(err, NTA_EIO, "writing failed: %s", strerror(errno));
+    return 0;
+}
+
+int nta_cwriter_close(nta_cwriter *w, nta_err *err)
+{
+    int rc = w->failed ? NTA_EIO : 0;
+    if (w->dump != NULL) {
+        if (pcap_dump_flush(w->dump) != 0)
+            rc = NTA_EIO;
+        pcap_dump_close(w->dump);   /* closes the FILE */
+        pcap_close(w->dead);
+    } else if (w->dead != NULL) {
+        pcap_close(w->dead);
+    }
+    if (w->fp != NULL && fclose(w->fp) != 0)
+        rc = NTA_EIO;
+    free(w);
+    if (rc < 0)
+        nta_err_set(err, rc, "writing the capture failed: %s", strerror(errno));
+    return rc;
+}

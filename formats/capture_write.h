@@ -1,0 +1,25 @@
+/* formats/capture_write.h: writing captures: classic pcap (through libpcap's dumper, nanosecond
+ * timestamps) or pcapng (an own block writer: libpcap writes no pcapng), for `nta convert`.
+ *
+ * pcapng keeps every interface with its name and link type (one IDB each, if_tsresol 9); pcap
+ * holds one link type, so a second interface of another link type is refused (NTA_EUNSUP). */
+#ifndef NTA_FORMATS_CAPTURE_WRITE_H
+#define NTA_FORMATS_CAPTURE_WRITE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/err.h"
+
+typedef struct nta_cwriter nta_cwriter;
+
+/* Takes fp (closed by nta_cwriter_close). Returns 0 or NTA_ENOMEM. */
+int nta_cwriter_open(nta_cwriter **out, FILE *fp, int pcapng, nta_err *err);
+/* Declare an interface; returns its index (>= 0) or a negative NTA_E*. */
+int nta_cwriter_iface(nta_cwriter *w, uint32_t linktype, uint32_t snaplen, const char *name, nta_err *err);
+int nta_cwriter_packet(nta_cwriter *w, int iface, uint64_t ts_ns, const uint8_t *data, uint32_t caplen,
+                       uint32_t origlen, nta_err *err);
+/* Flushes and closes; 0 or NTA_EIO. w is freed either way. */
+int nta_cwriter_close(nta_cwriter *w, nta_err *err);
+
+#endif
