@@ -53,6 +53,19 @@ for cap in "$FX/veth-scenarios.pcap" "$FX/loopback.pcap" "$FX/two-links.pcapng" 
     "$NTA" report -q --all "$TMP/$name.out" >"$TMP/back.rep"
     same "$TMP/cap.rep" "$TMP/back.rep" "$name: every report from dtrace lines equals the capture's"
 done
+# the shipped D script itself: its printf statements run on the same events (dscript_sim.py)
+# print exactly what nta writes and reads back
+for cap in "$FX/veth-scenarios.pcap" "$FX/loopback.pcap" "$SHARED/fixtures/public/zeek-ftp-ipv6.pcap" \
+           "$SHARED/fixtures/public/zeek-ipv6-fragmented-dns.pcap"; do
+    name=$(basename "$cap")
+    "$NTA" events -q --format jsonl "$cap" >"$TMP/sim.jsonl"
+    python3 "$SRC/tests/cli/dscript_sim.py" "$SRC/dtrace/nta-events.d" "$TMP/sim.jsonl" >"$TMP/sim.out"
+    "$NTA" events -q --format dtrace "$cap" >"$TMP/w.out"
+    same "$TMP/w.out" "$TMP/sim.out" "$name: dtrace/nta-events.d prints what nta events --format dtrace writes"
+    "$NTA" events -q --format jsonl "$TMP/sim.out" | tail -n +2 >"$TMP/back.jsonl"
+    tail -n +2 "$TMP/sim.jsonl" >"$TMP/orig.jsonl"
+    same "$TMP/orig.jsonl" "$TMP/back.jsonl" "$name: events read from the D script's lines equal nta's"
+done
 VS=$FX/veth-scenarios.pcap
 "$NTA" events -q --format dtrace "$VS" >"$TMP/vs.out"
 gzip -c "$TMP/vs.out" >"$TMP/vs.out.gz"
