@@ -165,6 +165,8 @@ struct nta_dtext {
     void *decided_ctx;
     int decided_done;
     const nta_locals *locals;
+    const uint8_t *mem;      /* nta_dtext_open_mem: the one input */
+    size_t memlen;
 };
 
 void nta_dtext_on_decided(nta_dtext *d, void (*fn)(void *, const nta_locals *), void *ctx)
@@ -234,6 +236,35 @@ int nta_dtext_open(nta_dtext **out, const char *const *paths, int npaths, nta_er
         }
         d->kind = k;
     }
+    *out = d;
+    return 0;
+}
+
+int nta_dtext_open_mem(nta_dtext **out, const void *buf, size_t len, nta_err *err)
+{
+    *out = NULL;
+    nta_dtext_kind k = nta_dtext_sniff(buf, len < 65536 ? len : 65536);
+    if (k == NTA_DTEXT_NONE || k == NTA_DTEXT_AGGS)
+        return nta_err_set(err, NTA_EFORMAT, "not dtrace output nta can read events from");
+    nta_dtext *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    d->paths = calloc(1, sizeof *d->paths);
+    d->line = malloc(LINE_MAX_LEN + 1);
+    d->buf = malloc(65536);
+    if (d->paths == NULL || d->line == NULL || d->buf == NULL
+        || (d->paths[0] = strdup("<memory>")) == NULL) {
+        d->npaths = d->paths != NULL;
+        nta_dtext_free(d);
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    }
+    d->npaths = 1;
+    d->kind = k;
+    d->mem = buf;
+    d->memlen = len;
+    nta_u64map_init(&d->cids);
+    nta_u64map_init(&d->clocks);
+    d->next_cid = 1;
     *out = d;
     return 0;
 }
@@ -459,7 +490,9 @@ int nta_dtext_run(nta_dtext *d, nta_locals *l, uint32_t probes, const nta_sink *
     int rc = 0;
     for (int f = 0; f < d->npaths && rc == 0; f++) {
         nta_stream *s;
-        if ((rc = nta_stream_open_file(&s, d->paths[f], err)) < 0)
+        rc = d->mem ? nta_stream_open_mem(&s, d->mem, d->memlen, err)
+                    : nta_stream_open_file(&s, d->paths[f], err);
+        if (rc < 0)
             break;
         uint64_t lineno = 0;
         size_t len = 0;

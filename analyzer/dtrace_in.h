@@ -56,6 +56,8 @@ typedef struct nta_dtext_stats {
 /* Open the files ("-" = standard input; compressed ones are decompressed), which must all be
  * output of the same kind. Returns 0, or NTA_EFORMAT naming what was expected, NTA_EIO. */
 int nta_dtext_open(nta_dtext **out, const char *const *paths, int npaths, nta_err *err);
+/* The same over a caller-owned buffer (tests, fuzzing); it must outlive the reader. */
+int nta_dtext_open_mem(nta_dtext **out, const void *buf, size_t len, nta_err *err);
 nta_dtext_kind nta_dtext_kind_of(const nta_dtext *d);
 
 /* Read everything, handing events to sink (probes outside the bit set `probes` are dropped).

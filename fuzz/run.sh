@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 CC=clang cmake -S . -B build-fuzz -DNTA_FUZZ=ON -DNTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_capture fuzz_fail_if >/dev/null
-for t in ${TARGETS:-capture fail_if}; do
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_capture fuzz_fail_if fuzz_dtrace_text >/dev/null
+for t in ${TARGETS:-capture fail_if dtrace_text}; do
     mkdir -p "fuzz/corpus/$t" "build-fuzz/work-$t"
     seeds=("fuzz/corpus/$t")
     [ "$t" = capture ] && seeds+=(fixtures)

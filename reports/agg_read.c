@@ -230,9 +230,9 @@ int nta_aggdoc_parse(nta_aggdoc *d, const char *text, size_t len, nta_err *err)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     }
     size_t k = 0;
-    for (char *p = buf; k < nlines; k++) {
-        L[k] = p;
-        char *nl = strchr(p, '\n');
+    for (char *p = buf, *end = buf + len; k < nlines; k++) {
+        L[k] = p;   /* a NUL inside a line ends it early: such text is no dtrace output anyway */
+        char *nl = memchr(p, '\n', (size_t)(end - p));
         if (nl == NULL)
             break;
         *nl = '\0';
