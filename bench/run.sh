@@ -5,8 +5,11 @@
 # present; make them with ../shared/bench/make-captures.sh, which builds real Linux TCP traffic
 # in network namespaces). Each command runs after `cat F >/dev/null` warmed the page cache;
 # commands under 20 s run 3 times and the median wall time counts. GNU time gives wall, user,
-# sys and peak RSS. Prints a markdown table with packets/s, MB/s and nta/peer ratios; raw rows
-# go to bench/results/raw.tsv. Never a test: figures depend on the machine.
+# sys and peak RSS. Peers: tcptrace -n, tshark -z conv,tcp (with and without TCP reassembly),
+# tcpdump -nr, tracestats (libtrace); the .zst form of each capture (made once next to it) is
+# timed through nta against `zstd -dc` alone. Prints a markdown table with packets/s, MB/s and
+# nta/peer ratios; raw rows go to bench/results/raw.tsv. Never a test: figures depend on the
+# machine.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 NTA=${NTA:-$HERE/../build/nta}
@@ -59,6 +62,13 @@ for cap in "${caps[@]}"; do
     timed "$cap" tcptrace-n tcptrace -n "$cap"
     timed "$cap" tshark-conv-tcp tshark -n -q -r "$cap" -z conv,tcp
     timed "$cap" tshark-conv-tcp-nodeseg tshark -n -q -o tcp.desegment_tcp_streams:FALSE -r "$cap" -z conv,tcp
+    timed "$cap" tcpdump-nr tcpdump -nr "$cap"
+    command -v tracestats >/dev/null && timed "$cap" tracestats tracestats "pcapfile:$cap"
+    # the .zst form: nta decompressing while it analyses, against decompression alone
+    [ -f "$cap.zst" ] || zstd -q -3 -k "$cap"
+    cat "$cap.zst" >/dev/null
+    timed "$cap" nta-events-zst "$NTA" events -q --format none "$cap.zst"
+    timed "$cap" zstd-dc zstd -q -dc "$cap.zst"
 done
 
 # summary: packets from nta info's JSON, ratios against each peer

@@ -42,7 +42,8 @@ static void put_opt(uint8_t *b, size_t *n, uint16_t code, const void *val, uint1
 {
     memcpy(b + *n, &code, 2);
     memcpy(b + *n + 2, &len, 2);
-    memcpy(b + *n + 4, val, len);
+    if (len > 0)
+        memcpy(b + *n + 4, val, len);
     *n += 4 + len;
     while (*n % 4)
         b[(*n)++] = 0;
