@@ -27,6 +27,15 @@ check 0 events -q --format jsonl fixtures/veth-scenarios.pcap.gz
 check 0 report -q --all --format json fixtures/reorder.pcap
 check 0 report -q --all --format csv --output-dir "$TMPDIR_/out" fixtures/loopback.pcap
 check 2 report --fail-if 'nonsense' fixtures/loopback.pcap
+# dtrace text in, conversions out
+"$NTA" events -q --format dtrace fixtures/loopback.pcap >"$TMPDIR_/lo.out"
+"$NTA" report -q --packets fixtures/loopback.pcap >"$TMPDIR_/ex3.txt"
+"$NTA" report -q --durations fixtures/veth-scenarios.pcap >"$TMPDIR_/aggs.txt"
+check 0 report -q --all "$TMPDIR_/lo.out"
+check 0 convert -q --to pcap -o "$TMPDIR_/ex3.pcap" "$TMPDIR_/ex3.txt"
+check 0 convert -q --to pcapng -o "$TMPDIR_/two.pcapng.zst" fixtures/two-links.pcapng
+check 0 convert -q --to json "$TMPDIR_/aggs.txt"
+check 3 report -q --ooo "$TMPDIR_/ex3.txt"
 printf 'not a capture' >"$TMPDIR_/bad"
 check 3 info "$TMPDIR_/bad"
 if [ -d "$PUB" ]; then
