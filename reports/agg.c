@@ -19,6 +19,8 @@ struct nta_agg {
     size_t n, cap;
     uint32_t *index;     /* slots: entry index + 1, 0 empty */
     size_t nslots;
+    size_t last;         /* entry index + 1 of the last add, 0 none: a run of events under one
+                            key (one interface, one peer) skips hashing */
 };
 
 /* Only the count: components are written as they are added and only the first n are ever read
@@ -144,6 +146,7 @@ void nta_agg_clear(nta_agg *a)
     for (size_t i = 0; i < a->n; i++)
         free(a->ents[i].buckets);
     a->n = 0;
+    a->last = 0;
     memset(a->index, 0, a->nslots * sizeof *a->index);
 }
 
@@ -256,8 +259,12 @@ const nta_aggent *nta_agg_find(const nta_agg *a, const nta_aggkey *key)
 int nta_agg_add(nta_agg *a, const nta_aggkey *key, int64_t value, int64_t incr)
 {
     size_t slot;
-    uint64_t h = key_hash(key);
-    nta_aggent *e = lookup_h(a, key, h, &slot);
+    nta_aggent *e = NULL;
+    if (a->last != 0 && key_eq(&a->ents[a->last - 1].key, key))
+        e = &a->ents[a->last - 1];
+    uint64_t h = e != NULL ? e->hash : key_hash(key);
+    if (e == NULL)
+        e = lookup_h(a, key, h, &slot);
     if (e == NULL) {
         if ((a->n + 1) * 2 > a->nslots) {
             if (grow_index(a) < 0)
@@ -288,6 +295,7 @@ int nta_agg_add(nta_agg *a, const nta_aggkey *key, int64_t value, int64_t incr)
         else if (a->fn == NTA_AGG_MAX)
             e->v = INT64_MIN;
     }
+    a->last = (size_t)(e - a->ents) + 1;
     switch (a->fn) {
     case NTA_AGG_COUNT: e->v++; break;
     case NTA_AGG_SUM: e->v += value; break;

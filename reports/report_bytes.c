@@ -18,8 +18,24 @@
 #include "reports/agg_text.h"
 #include "reports/report.h"
 
+/* Per-event sums go to a table keyed by the binary 4-tuple; only when a block is printed do
+ * they become the aggregation's string keys (DTrace's text form and order). Formatting two
+ * addresses and hashing four key strings per packet cost more than the rest of the report. */
+typedef struct tuple_ent {
+    nta_addr l, r;
+    uint16_t lp, rp;
+    uint8_t used;
+    int64_t sum;
+} tuple_ent;
+
+typedef struct tuple_tab {
+    tuple_ent *e;
+    size_t cap, n;
+} tuple_tab;
+
 typedef struct proto_acc {
     const char *name;     /* "TCP", "UDP" */
+    tuple_tab t;
     nta_agg *bytes;
     int64_t in, out;
     int64_t total_in, total_out;
@@ -79,10 +95,91 @@ static int rows_out(bytes_r *b, proto_acc *p, uint64_t end)
     return rc ? -1 : 0;
 }
 
+static uint64_t tuple_hash(const nta_addr *l, const nta_addr *r, uint16_t lp, uint16_t rp)
+{
+    uint64_t x[4];
+    memcpy(x, l->b, 16);
+    memcpy(x + 2, r->b, 16);
+    uint64_t h = (x[0] ^ (x[1] * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
+    h ^= (x[2] ^ (x[3] * 0xc2b2ae3d27d4eb4full)) + ((uint64_t)lp << 16 | rp) + l->family;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+static int tuple_grow(tuple_tab *t)
+{
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    tuple_ent *e = calloc(cap, sizeof *e);
+    if (e == NULL)
+        return -1;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->e[i].used)
+            continue;
+        size_t j = tuple_hash(&t->e[i].l, &t->e[i].r, t->e[i].lp, t->e[i].rp) & (cap - 1);
+        while (e[j].used)
+            j = (j + 1) & (cap - 1);
+        e[j] = t->e[i];
+    }
+    free(t->e);
+    t->e = e;
+    t->cap = cap;
+    return 0;
+}
+
+static int tuple_add(tuple_tab *t, const nta_addr *l, uint16_t lp, const nta_addr *r, uint16_t rp, int64_t n)
+{
+    if (2 * (t->n + 1) > t->cap && tuple_grow(t) < 0)
+        return -1;
+    size_t j = tuple_hash(l, r, lp, rp) & (t->cap - 1);
+    while (t->e[j].used) {
+        tuple_ent *e = &t->e[j];
+        if (e->lp == lp && e->rp == rp && nta_addr_eq(&e->l, l) && nta_addr_eq(&e->r, r)) {
+            e->sum += n;
+            return 0;
+        }
+        j = (j + 1) & (t->cap - 1);
+    }
+    tuple_ent *e = &t->e[j];
+    e->used = 1;
+    e->l = *l;
+    e->r = *r;
+    e->lp = lp;
+    e->rp = rp;
+    e->sum = n;
+    t->n++;
+    return 0;
+}
+
+/* The block's sums into the aggregation, under DTrace's string keys; the table empties. */
+static int tuple_flush(proto_acc *p)
+{
+    tuple_tab *t = &p->t;
+    for (size_t i = 0; i < t->cap; i++) {
+        tuple_ent *e = &t->e[i];
+        if (!e->used)
+            continue;
+        char l[NTA_ADDR_STRLEN], r[NTA_ADDR_STRLEN];
+        nta_aggkey k;
+        nta_aggkey_init(&k);
+        nta_aggkey_str(&k, nta_addr_str(&e->l, l));
+        nta_aggkey_uint(&k, e->lp, 2);
+        nta_aggkey_str(&k, nta_addr_str(&e->r, r));
+        nta_aggkey_uint(&k, e->rp, 2);
+        if (nta_agg_add(p->bytes, &k, e->sum, 1) < 0)
+            return -1;
+        e->used = 0;
+    }
+    t->n = 0;
+    return 0;
+}
+
 /* One tick of the script for TCP, then for UDP. */
 static int close_block(bytes_r *b, uint64_t wall)
 {
     FILE *o = b->r.opts.stream;
+    for (int i = 0; i < 2; i++)
+        if (tuple_flush(&b->p[i]) < 0)
+            return -1;
     for (int i = 0; i < 2; i++) {
         proto_acc *p = &b->p[i];
         if (b->r.opts.fmt == NTA_RFMT_TEXT) {
@@ -130,15 +227,6 @@ static int on_event(nta_report *r, const nta_event *ev)
     int64_t n = tcp ? (int64_t)ev->ip->ip_plength - ev->tcp->tcp_offset : (int64_t)ev->udp->udp_length - 8;
     uint16_t sport = tcp ? ev->tcp->tcp_sport : ev->udp->udp_sport;
     uint16_t dport = tcp ? ev->tcp->tcp_dport : ev->udp->udp_dport;
-    char s[NTA_ADDR_STRLEN], d[NTA_ADDR_STRLEN];
-    nta_addr_str(&ev->ip->ip_saddr, s);
-    nta_addr_str(&ev->ip->ip_daddr, d);
-    nta_aggkey k;
-    nta_aggkey_init(&k);
-    nta_aggkey_str(&k, sending ? s : d);
-    nta_aggkey_uint(&k, sending ? sport : dport, 2);
-    nta_aggkey_str(&k, sending ? d : s);
-    nta_aggkey_uint(&k, sending ? dport : sport, 2);
     if (sending) {
         p->out += n;
         p->total_out += n;
@@ -146,7 +234,8 @@ static int on_event(nta_report *r, const nta_event *ev)
         p->in += n;
         p->total_in += n;
     }
-    return nta_agg_add(p->bytes, &k, n, 1);
+    const nta_addr *src = &ev->ip->ip_saddr, *dst = &ev->ip->ip_daddr;
+    return sending ? tuple_add(&p->t, src, sport, dst, dport, n) : tuple_add(&p->t, dst, dport, src, sport, n);
 }
 
 /* The last block: at the end of the input (its time is the last event's). */
@@ -202,6 +291,8 @@ static void free_bytes(nta_report *r)
     bytes_r *b = (bytes_r *)r;
     nta_agg_free(b->p[0].bytes);
     nta_agg_free(b->p[1].bytes);
+    free(b->p[0].t.e);
+    free(b->p[1].t.e);
     json_decref(b->rows);
     free(b);
 }

@@ -15,8 +15,19 @@
 #include "common/u64map.h"
 #include "reports/report.h"
 
+/* Address text of recently seen addresses: a packet's two addresses are usually those of the
+ * packet before, and inet_ntoa6's rules are not free. Direct-mapped, exact (the whole address
+ * is compared). */
+#define ADDR_CACHE 256
+typedef struct addr_slot {
+    nta_addr a;
+    uint8_t len;
+    char s[NTA_ADDR_STRLEN];
+} addr_slot;
+
 typedef struct logr {
     nta_report r;
+    addr_slot cache[ADDR_CACHE];
     nta_u64map last;      /* --states: last[cs_cid] */
     int started;
     uint64_t lines;
@@ -65,6 +76,20 @@ static void put_uint_left(line *l, uint64_t v, size_t width)   /* "%-Nu" */
         l->b[l->n++] = d[--k];
     for (; width > len && l->n < sizeof l->b; width--)
         l->b[l->n++] = ' ';
+}
+
+static const char *addr_text(logr *lg, const nta_addr *a, char *buf)
+{
+    uint64_t x[2];
+    memcpy(x, a->b, 16);
+    uint64_t h = (x[0] ^ x[1] * 0x9e3779b97f4a7c15ull ^ a->family) * 0xff51afd7ed558ccdull;
+    addr_slot *s = &lg->cache[h >> 56];
+    if (s->len == 0 || !nta_addr_eq(&s->a, a)) {
+        nta_addr_str(a, s->s);
+        s->a = *a;
+        s->len = 1;
+    }
+    return strcpy(buf, s->s);
 }
 
 /* " %30s %-6u": an address and its port, as both scripts print them */
@@ -135,8 +160,8 @@ static int states_event(nta_report *r, const nta_event *ev)
     else if (nta_u64map_set(&l->last, cid, ev->ts_ns) < 0)
         return -1;
     char la[NTA_ADDR_STRLEN], ra[NTA_ADDR_STRLEN], host[NTA_ADDR_STRLEN];
-    nta_addr_str(&ev->tcps->tcps_laddr, la);
-    nta_addr_str(&ev->tcps->tcps_raddr, ra);
+    addr_text(l, &ev->tcps->tcps_laddr, la);
+    addr_text(l, &ev->tcps->tcps_raddr, ra);
     const char *from = nta_tcp_state_string(ev->tcpls->tcps_state), *tos = nta_tcp_state_string(to);
     FILE *o = r->opts.stream;
     l->lines++;
@@ -205,8 +230,8 @@ static int packets_event(nta_report *r, const nta_event *ev)
     if (header(l) < 0)
         return -1;
     char sa[NTA_ADDR_STRLEN], da[NTA_ADDR_STRLEN], host[NTA_ADDR_STRLEN], flags[64];
-    nta_addr_str(&ev->ip->ip_saddr, sa);
-    nta_addr_str(&ev->ip->ip_daddr, da);
+    addr_text(l, &ev->ip->ip_saddr, sa);
+    addr_text(l, &ev->ip->ip_daddr, da);
     uint32_t bytes = ev->ip->ip_plength - ev->tcp->tcp_offset;
     FILE *o = r->opts.stream;
     l->lines++;

@@ -1,0 +1,34 @@
+/* fuzz/fuzz_stream.c: the decompression streams (gzip, bzip2, xz, zstd, chosen by the first
+ * bytes) on arbitrary bytes, read in odd chunk sizes with peeks in between.
+ * Property: every call returns normally; bytes are handed out or an error is reported, and
+ * once the stream has ended (cleanly or not) it stays ended. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "formats/stream.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    nta_stream *s;
+    nta_err err;
+    if (nta_stream_open_mem(&s, data, size, &err) < 0)
+        return 0;
+    uint8_t buf[4096];
+    size_t step = size ? (size_t)data[size - 1] % 97 + 1 : 1;
+    for (int guard = 0; guard < 1 << 20; guard++) {
+        const uint8_t *p;
+        size_t got;
+        if (nta_stream_peek(s, step * 3, &p, &got, &err) < 0)
+            break;
+        if (nta_stream_read(s, buf, step, &got, &err) < 0 || got == 0) {
+            if (nta_stream_read(s, buf, 1, &got, &err) == 0 && got != 0)
+                abort();   /* an ended stream hands out nothing more */
+            break;
+        }
+    }
+    nta_stream_pending(s, &err);
+    nta_stream_free(s);
+    return 0;
+}
