@@ -111,7 +111,7 @@ nta_dtext_kind nta_dtext_sniff(const uint8_t *buf, size_t n)
 {
     char line[1024];
     size_t i = 0;
-    int lines = 0;
+    int lines = 0, first_seen = 0;
     while (i < n && lines < 64) {
         size_t len = 0;
         while (i < n && buf[i] != '\n') {
@@ -129,10 +129,15 @@ nta_dtext_kind nta_dtext_sniff(const uint8_t *buf, size_t n)
         if (skippable(line))
             continue;
         nta_dtext_kind k = header_kind(line);
-        if (k != NTA_DTEXT_AGGS && k != NTA_DTEXT_NONE)
+        /* an events header must come first; a histogram header may follow other lines (its
+         * key line, printf output): printed aggregations, which nta convert reads */
+        if (!first_seen) {
+            if (k != NTA_DTEXT_NONE)
+                return k;
+            first_seen = 1;
+        } else if (k == NTA_DTEXT_AGGS) {
             return k;
-        /* printed aggregations: a histogram header, or "key   value" rows; nta convert decides */
-        return k == NTA_DTEXT_AGGS ? k : NTA_DTEXT_NONE;
+        }
     }
     return NTA_DTEXT_NONE;
 }
@@ -159,7 +164,7 @@ struct nta_dtext {
     nta_u64map cids, clocks;
     uint64_t next_cid;
     held *held;
-    size_t nheld;
+    size_t nheld, heldcap;
     /* told once, before the first event, which hosts are traced */
     void (*decided)(void *ctx, const nta_locals *l);
     void *decided_ctx;
@@ -399,7 +404,7 @@ static int ex3_decide(nta_dtext *d, nta_locals *l, uint32_t probes, const nta_si
     }
     free(d->held);
     d->held = NULL;
-    d->nheld = 0;
+    d->nheld = d->heldcap = 0;
     return 0;
 }
 
@@ -451,6 +456,14 @@ static int one_line(nta_dtext *d, const char *path, uint64_t lineno, nta_locals 
     }
     if (d->kind == NTA_DTEXT_EX3) {
         if (*inferring) {
+            if (d->nheld == d->heldcap) {   /* grown as lines come: most inputs are short */
+                size_t cap = d->heldcap ? d->heldcap * 2 : 256;
+                held *n = realloc(d->held, (cap < LOOKAHEAD ? cap : LOOKAHEAD) * sizeof *n);
+                if (n == NULL)
+                    return NTA_ENOMEM;
+                d->held = n;
+                d->heldcap = cap < LOOKAHEAD ? cap : LOOKAHEAD;
+            }
             held *h = &d->held[d->nheld++];
             h->s = e->ip.ip_saddr;
             h->d = e->ip.ip_daddr;
@@ -474,9 +487,6 @@ int nta_dtext_run(nta_dtext *d, nta_locals *l, uint32_t probes, const nta_sink *
 {
     int inferring = 0;
     if (d->kind == NTA_DTEXT_EX3 && l->n == 0 && !l->all) {
-        d->held = malloc(LOOKAHEAD * sizeof *d->held);
-        if (d->held == NULL)
-            return nta_err_set(err, NTA_ENOMEM, "out of memory");
         inferring = 1;
     } else if (d->kind != NTA_DTEXT_EX3) {
         l->all = 1;

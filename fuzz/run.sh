@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 CC=clang cmake -S . -B build-fuzz -DNTA_FUZZ=ON -DNTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_capture fuzz_fail_if fuzz_dtrace_text fuzz_packets fuzz_stream >/dev/null
-for t in ${TARGETS:-capture fail_if dtrace_text packets stream}; do
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_capture fuzz_fail_if fuzz_dtrace_text fuzz_packets fuzz_stream fuzz_filter >/dev/null
+for t in ${TARGETS:-capture fail_if dtrace_text packets stream filter}; do
     mkdir -p "fuzz/corpus/$t" "build-fuzz/work-$t"
     seeds=("fuzz/corpus/$t")
     case "$t" in capture|stream|packets) seeds+=(fixtures) ;; esac
