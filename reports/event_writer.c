@@ -26,6 +26,12 @@ typedef struct writer {
     nta_argtype cur;         /* the structure being visited (for nta_field_group) */
 } writer;
 
+/* An input that shows payload bytes but not both lengths they come from (Example 3). */
+static int payload_only(const writer *w)
+{
+    return (w->known & NTA_F_PAYLOAD) && (~w->known & (NTA_F_IP_PLENGTH | NTA_F_TCP_OFFSET));
+}
+
 static int unknown(const writer *w, const char *name)
 {
     return w->known != NTA_F_ALL && !(w->known & nta_field_group(w->cur, name));
@@ -135,8 +141,7 @@ static int jsonl_event(writer *w, const nta_event *ev)
         puts_(w, "\"ts_ns\":null,");
     putf(w, "\"probe\":\"%s\",\"host\":\"%s\",", nta_probe_name(ev->probe),
          ev->host->family ? nta_addr_str(ev->host, host) : "");
-    /* an input that shows payload bytes but not both lengths they come from (Example 3) */
-    if ((w->known & NTA_F_PAYLOAD) && (~w->known & (NTA_F_IP_PLENGTH | NTA_F_TCP_OFFSET)) && ev->tcp)
+    if (payload_only(w) && ev->tcp)
         putf(w, "\"tcp_payload\":%u,", ev->ip->ip_plength - ev->tcp->tcp_offset);
     puts_(w, "\"args\":[");
     const nta_argtype *types = nta_probe_args(ev->probe);
@@ -197,7 +202,7 @@ static void csv_header(writer *w)
         for (int k = 0; k < n; k++)
             nta_fields_visit(t[k], NULL, csv_name, w);
     }
-    puts_(w, "\n");
+    puts_(w, payload_only(w) ? ",tcp_payload\n" : "\n");
 }
 
 static int csv_event(writer *w, const nta_event *ev)
@@ -225,6 +230,12 @@ static int csv_event(writer *w, const nta_event *ev)
                     put(w, ",", 1);
             }
         }
+    }
+    if (payload_only(w)) {
+        if (ev->tcp != NULL)
+            putf(w, ",%u", ev->ip->ip_plength - ev->tcp->tcp_offset);
+        else
+            put(w, ",", 1);
     }
     puts_(w, "\n");
     return flush(w);

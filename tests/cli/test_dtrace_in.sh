@@ -107,6 +107,9 @@ import json, sys
 ev = [json.loads(l) for l in sys.stdin]
 print(len(ev), sum(e["tcp_payload"] for e in ev), sum(e["probe"] == "tcp:::send" for e in ev), ev[0]["args"][4]["tcp_flags"])')" \
    "9 1537 4 24" "Example 3: 9 segments, 37+20+63+0+429+911+20+37+20 bytes, 4 sent by 192.168.0.27, PSH|ACK"
+expect 1 "Example 3 as CSV" -- "$NTA" events -q --format csv "$TMP/ex3.txt"
+eq "$(head -1 "$TMP/out" | awk -F, '{ print $NF }') $(tail -n +2 "$TMP/out" | awk -F, '{ s += $NF } END { print s }')" \
+   "tcp_payload 1537" "Example 3 as CSV: the payload column, ip_plength and tcp_offset being unknown"
 expect 1 "Example 3 --packets" -- "$NTA" report -q --packets "$TMP/ex3.txt"
 eq "$(sed -n 3p "$TMP/out" | cut -c1-73)" "                   192.168.0.27 41116                  173.194.76.108 993" \
    "Example 3 printed back in its own layout"
