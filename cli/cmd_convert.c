@@ -6,7 +6,8 @@
  *   segments -> pcap or pcapng with headers made up from the logged fields (zero payload);
  * - printed DTrace aggregations (quantize/lquantize tables, printa tables) -> json, csv, or
  *   text (dtrace's layout again);
- * - any output ending in .zst is zstd-compressed. */
+ * - any input -> zst (its bytes, decompressed first if need be); any output ending in .zst is
+ *   zstd-compressed. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "cli/pipeline.h"
 #include "formats/capture_write.h"
 #include "formats/stream.h"
+#include "formats/zst_out.h"
 #include "reports/agg_read.h"
 
 #define LINKTYPE_RAW 101
@@ -31,6 +33,8 @@ static const char convert_help[] =
     "  --to pcap|pcapng            a capture rewritten (pcapng keeps interface names), or the\n"
     "                              TCP/UDP segments of dtrace text as packets with made-up\n"
     "                              headers and zero-filled payload of the logged length\n"
+    "  --to zst                    any input, byte for byte (decompressed first if it was\n"
+    "                              gzip/bzip2/xz/zstd), as zstd\n"
     "  --to json|csv|text          printed DTrace aggregations (quantize/lquantize tables,\n"
     "                              printa tables) as JSON, CSV, or dtrace's text again\n"
     "  -o, --output FILE           write to FILE (default standard output); FILE.zst is\n"
@@ -71,6 +75,43 @@ static in_kind input_kind(const char *path)
     }
     nta_stream_free(s);
     return k;
+}
+
+/* --to zst: the input's bytes, decompressed if need be, recompressed with zstd. */
+static int to_zst(const char *path, const char *output)
+{
+    nta_err err;
+    nta_err_clear(&err);
+    nta_stream *s;
+    if (nta_stream_open_file(&s, path, &err) < 0) {
+        cli_report_err(&err);
+        return CLI_EXIT_UNREADABLE;
+    }
+    FILE *raw = output ? fopen(output, "w") : stdout;
+    FILE *o = raw ? nta_zst_fopen(raw, 3) : NULL;
+    if (o == NULL) {
+        cli_errorf("cannot write %s: %s", output ? output : "standard output", strerror(errno));
+        if (raw != NULL && raw != stdout)
+            fclose(raw);
+        nta_stream_free(s);
+        return CLI_EXIT_USAGE;
+    }
+    static uint8_t buf[1 << 16];
+    size_t got;
+    int rc, werr = 0;
+    while ((rc = nta_stream_read(s, buf, sizeof buf, &got, &err)) == 0 && got > 0)
+        werr |= fwrite(buf, 1, got, o) != got;
+    nta_stream_free(s);
+    werr |= fclose(o) != 0;   /* ends the frame; closes raw (stdout too: nothing follows) */
+    if (rc < 0) {
+        cli_report_err(&err);
+        return CLI_EXIT_UNREADABLE;
+    }
+    if (werr) {
+        cli_errorf("writing failed: %s", strerror(errno));
+        return CLI_EXIT_UNREADABLE;
+    }
+    return CLI_EXIT_OK;
 }
 
 static int convert_aggs(const char *path, const char *to, const char *output, int quiet)
@@ -358,9 +399,17 @@ int cli_cmd_convert(int argc, char **argv)
     int ev_fmt = strcmp(to, "jsonl") == 0 || strcmp(to, "csv") == 0 || strcmp(to, "dtrace") == 0
                  || strcmp(to, "text") == 0;
     int pkt_fmt = strcmp(to, "pcap") == 0 || strcmp(to, "pcapng") == 0;
+    if (strcmp(to, "zst") == 0) {
+        if (nfiles > 1) {
+            status = cli_usage_error("convert", "--to zst compresses one file at a time");
+            goto done;
+        }
+        status = to_zst(files[0], output);
+        goto done;
+    }
     int agg_fmt = strcmp(to, "json") == 0 || strcmp(to, "csv") == 0 || strcmp(to, "text") == 0;
     if (!ev_fmt && !pkt_fmt && !agg_fmt) {
-        status = cli_usage_error("convert", "--to must be jsonl, csv, dtrace, text, pcap, pcapng or json, "
+        status = cli_usage_error("convert", "--to must be jsonl, csv, dtrace, text, pcap, pcapng, json or zst, "
                                  "not '%s'", to);
         goto done;
     }

@@ -144,6 +144,9 @@ eq "$(tail -n +2 "$TMP/out" | md5sum)" "$("$NTA" events -q --format jsonl "$VS" 
 expect 0 "events to .zst" -- "$NTA" convert -q --to csv -o "$TMP/ev.csv.zst" "$VS"
 eq "$(zstd -q -dc "$TMP/ev.csv.zst" | md5sum)" "$("$NTA" events -q --format csv "$VS" | md5sum)" "-o FILE.zst is zstd of the same output"
 
+expect 0 "gzip capture to zst" -- "$NTA" convert -q --to zst -o "$TMP/vs.pcap.zst" "$FX/veth-scenarios.pcap.gz"
+if zstd -q -dc "$TMP/vs.pcap.zst" | cmp -s - "$FX/veth-scenarios.pcap"; then ok; else bad "--to zst: zstd -dc gives the original bytes"; fi
+
 # --- usage ---
 expect 2 "no --to" -- "$NTA" convert "$VS"
 expect 2 "bad --to" -- "$NTA" convert --to xml "$VS"
