@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/pipeline.h"
 #include "formats/decode.h"
 #include "formats/trace.h"
 
@@ -247,6 +248,78 @@ static const char info_help[] =
     "Exit status: 0 ok, 1 input partly unreadable (what was read is reported), 2 usage error,\n"
     "3 input unreadable.\n";
 
+/* dtrace text instead of a capture: which script wrote it, its lines, events per probe and
+ * the fields it shows (analyzer/dtrace_in.h). */
+static int count_event(void *ctx, const nta_event *ev)
+{
+    ((uint64_t *)ctx)[ev->probe]++;
+    return 0;
+}
+
+static int dtext_info(char **paths, int npaths, const char *format, const char *output, int quiet)
+{
+    int status;
+    nta_dtext *d = cli_dtext_open(paths, npaths, &status);
+    if (d == NULL)
+        return status;
+    uint64_t per[NTA_PROBE__COUNT] = { 0 };
+    nta_sink sink = { count_event, NULL, per };
+    cli_pipeline p;
+    cli_pipeline_defaults(&p);
+    p.quiet = quiet;
+    p.announce = 0;
+    status = cli_pipeline_run_dtext(&p, d, &sink);
+    const nta_dtext_stats *st = nta_dtext_stats_of(d);
+    nta_dtext_kind kind = nta_dtext_kind_of(d);
+    uint32_t fields = nta_dtext_fields(kind);
+    FILE *o = output ? cli_fopen_out(output) : stdout;
+    if (o == NULL) {
+        cli_errorf("cannot write %s: %s", output, strerror(errno));
+        nta_dtext_free(d);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(format, "json") == 0) {
+        json_t *probes = json_object(), *missing = json_array(), *inputs = json_array();
+        for (int i = 0; i < NTA_PROBE__COUNT; i++)
+            if (per[i])
+                json_object_set_new(probes, nta_probe_name((nta_probe)i), json_integer((json_int_t)per[i]));
+        for (uint32_t bit = 1; bit < NTA_F_ALL; bit <<= 1)
+            if (!(fields & bit) && !(bit == NTA_F_CONNTIME && !(fields & NTA_F_TS)))
+                json_array_append_new(missing, json_string(nta_field_group_name(bit)));
+        for (int i = 0; i < npaths; i++)
+            json_array_append_new(inputs, json_string(paths[i]));
+        json_t *j = json_pack("{s:i, s:o, s:s, s:I, s:I, s:I, s:o, s:o}", "schema_version", 1, "inputs",
+                              inputs, "dtrace_output", nta_dtext_kind_name(kind), "lines",
+                              (json_int_t)st->lines, "events", (json_int_t)st->events,
+                              "malformed_lines", (json_int_t)st->malformed, "probes", probes,
+                              "fields_not_shown", missing);
+        json_dumpf(j, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', o);
+        json_decref(j);
+    } else {
+        for (int i = 0; i < npaths; i++)
+            fprintf(o, "%s%s", i ? ", " : "", paths[i]);
+        fprintf(o, ": %s\n  lines %llu, events %llu, malformed lines %llu\n", nta_dtext_kind_name(kind),
+                (unsigned long long)st->lines, (unsigned long long)st->events,
+                (unsigned long long)st->malformed);
+        for (int i = 0; i < NTA_PROBE__COUNT; i++)
+            if (per[i])
+                fprintf(o, "  %-26s %llu\n", nta_probe_name((nta_probe)i), (unsigned long long)per[i]);
+        int any = 0;
+        for (uint32_t bit = 1; bit < NTA_F_ALL; bit <<= 1)
+            if (!(fields & bit) && !(bit == NTA_F_CONNTIME && !(fields & NTA_F_TS)))
+                fprintf(o, "%s%s", any++ ? "; " : "  not shown: ", nta_field_group_name(bit));
+        if (any)
+            fputc('\n', o);
+    }
+    if ((o != stdout ? fclose(o) : fflush(o)) != 0) {
+        cli_errorf("writing the report failed: %s", strerror(errno));
+        status = CLI_EXIT_UNREADABLE;
+    }
+    nta_dtext_free(d);
+    return status;
+}
+
 int cli_cmd_info(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -277,6 +350,8 @@ int cli_cmd_info(int argc, char **argv)
     if (optind >= argc)
         return cli_usage_error("info", "no capture file given");
 
+    if (cli_input_is_dtext(argv + optind, argc - optind))
+        return dtext_info(argv + optind, argc - optind, format, output, quiet);
     nta_err err;
     nta_err_clear(&err);
     nta_trace *t;

@@ -107,6 +107,9 @@ import json, sys
 ev = [json.loads(l) for l in sys.stdin]
 print(len(ev), sum(e["tcp_payload"] for e in ev), sum(e["probe"] == "tcp:::send" for e in ev), ev[0]["args"][4]["tcp_flags"])')" \
    "9 1537 4 24" "Example 3: 9 segments, 37+20+63+0+429+911+20+37+20 bytes, 4 sent by 192.168.0.27, PSH|ACK"
+expect 1 "nta info on Example 3 text" -- "$NTA" info -q --format json "$TMP/ex3.txt"
+eq "$(python3 -c "import json; j = json.load(open('$TMP/out')); print(j['dtrace_output'], j['events'], j['malformed_lines'], j['probes'])")" \
+   "Example 3 segment log 9 5 {'tcp:::send': 4, 'tcp:::receive': 5}" "nta info says which script, how many events, what is missing"
 expect 1 "Example 3 as CSV" -- "$NTA" events -q --format csv "$TMP/ex3.txt"
 eq "$(head -1 "$TMP/out" | awk -F, '{ print $NF }') $(tail -n +2 "$TMP/out" | awk -F, '{ s += $NF } END { print s }')" \
    "tcp_payload 1537" "Example 3 as CSV: the payload column, ip_plength and tcp_offset being unknown"
