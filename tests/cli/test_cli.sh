@@ -12,34 +12,13 @@ SHARED=$SRC/../shared/fixtures/public
 FX=$SRC/fixtures
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
 
 if [ ! -f "$SHARED/MANIFEST.tsv" ]; then
     if [ -n "${CI:-}" ]; then echo "cli: $SHARED is missing, and CI must have it"; exit 1; fi
     echo "SKIP cli: $SHARED not found"; exit 77
 fi
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect STATUS DESCRIPTION -- COMMAND...: runs COMMAND, stdout in $TMP/out, stderr in $TMP/err
-expect() {
-    local want=$1 what=$2
-    shift 3
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, wanted $want; stderr: $(head -c 300 "$TMP/err")"; fi
-}
-has() {   # has FILE PATTERN DESCRIPTION
-    if grep -q -e "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1"): $(head -c 300 "$1")"; fi
-}
-json() {  # json EXPR: evaluates a Python expression on the JSON in $TMP/out as j
-    python3 -c "import json,sys; j=json.load(open('$TMP/out')); print($1)"
-}
-eq() {    # eq GOT WANT DESCRIPTION
-    if [ "$1" == "$2" ]; then ok; else bad "$3: got '$1', wanted '$2'"; fi
-}
+. "$(dirname "$0")/assert.sh"
 
 # --- help and usage errors (exit 2) ---
 expect 0 "nta --help" -- "$NTA" --help

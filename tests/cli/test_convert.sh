@@ -18,8 +18,6 @@ SHARED=$SRC/../shared
 FX=$SRC/fixtures
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
 
 if [ ! -f "$SHARED/conformance/dtrace/MANIFEST.tsv" ]; then
     if [ -n "${CI:-}" ]; then echo "convert: $SHARED is missing, and CI must have it"; exit 1; fi
@@ -27,17 +25,7 @@ if [ ! -f "$SHARED/conformance/dtrace/MANIFEST.tsv" ]; then
 fi
 CONF=$SHARED/conformance/dtrace
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() {
-    local want=$1 what=$2
-    shift 3
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, wanted $want; stderr: $(head -c 400 "$TMP/err")"; fi
-}
-has() { if grep -q -e "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1"): $(head -c 300 "$1")"; fi; }
-eq() { if [ "$1" == "$2" ]; then ok; else bad "$3: got '$1', wanted '$2'"; fi; }
+. "$(dirname "$0")/assert.sh"
 
 # --- DTrace's printed aggregations, read and rendered back ---
 # printa.tst.dynwidth prints "-->100       <--": values glued to the format's literal text, so

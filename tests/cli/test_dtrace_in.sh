@@ -17,8 +17,6 @@ SHARED=$SRC/../shared
 FX=$SRC/fixtures
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
 
 if [ ! -f "$SHARED/seeds/dtrace-network-providers-article.txt" ]; then
     if [ -n "${CI:-}" ]; then echo "dtrace-in: $SHARED is missing, and CI must have it"; exit 1; fi
@@ -26,18 +24,7 @@ if [ ! -f "$SHARED/seeds/dtrace-network-providers-article.txt" ]; then
 fi
 ARTICLE=$SHARED/seeds/dtrace-network-providers-article.txt
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() {   # expect STATUS DESCRIPTION -- COMMAND...: stdout in $TMP/out, stderr in $TMP/err
-    local want=$1 what=$2
-    shift 3
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, wanted $want; stderr: $(head -c 400 "$TMP/err")"; fi
-}
-has() { if grep -q -e "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1"): $(head -c 300 "$1")"; fi; }
-eq() { if [ "$1" == "$2" ]; then ok; else bad "$3: got '$1', wanted '$2'"; fi; }
-same() { if cmp -s "$1" "$2"; then ok; else bad "$3: $(diff "$1" "$2" | head -5)"; fi; }
+. "$(dirname "$0")/assert.sh"
 
 # --- nta-events.d lines: every field of every event survives the round trip ---
 for cap in "$FX/veth-scenarios.pcap" "$FX/loopback.pcap" "$FX/two-links.pcapng" "$FX/reorder.pcap" \
