@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer/event_packet.h"
 #include "cli/cli.h"
@@ -399,18 +400,36 @@ int cli_cmd_convert(int argc, char **argv)
     int ev_fmt = strcmp(to, "jsonl") == 0 || strcmp(to, "csv") == 0 || strcmp(to, "dtrace") == 0
                  || strcmp(to, "text") == 0;
     int pkt_fmt = strcmp(to, "pcap") == 0 || strcmp(to, "pcapng") == 0;
+
+    int agg_fmt = strcmp(to, "json") == 0 || strcmp(to, "csv") == 0 || strcmp(to, "text") == 0;
+    if (!ev_fmt && !pkt_fmt && !agg_fmt && strcmp(to, "zst") != 0) {
+        status = cli_usage_error("convert", "--to must be jsonl, csv, dtrace, text, pcap, pcapng, json or zst, "
+                                 "not '%s'", to);
+        goto done;
+    }
+    if (!ev_fmt) {   /* only nta events checks the options passed through to it */
+        for (int i = 0; i < nrest; i++) {
+            const char *a = rest[i];
+            if (strcmp(a, "--local") == 0) {
+                i++;
+            } else if (a[0] == '-' && strcmp(a, "-") != 0 && strcmp(a, "-q") != 0 && strcmp(a, "--quiet") != 0) {
+                status = cli_usage_error("convert", "option '%s' does not apply to --to %s", a, to);
+                goto done;
+            }
+        }
+    }
+    /* a capture or a zstd frame on a terminal helps nobody and can upset it */
+    if ((pkt_fmt || strcmp(to, "zst") == 0) && output == NULL && isatty(STDOUT_FILENO)) {
+        status = cli_usage_error("convert", "--to %s writes binary data: give -o FILE or redirect the "
+                                 "output", to);
+        goto done;
+    }
     if (strcmp(to, "zst") == 0) {
         if (nfiles > 1) {
             status = cli_usage_error("convert", "--to zst compresses one file at a time");
             goto done;
         }
         status = to_zst(files[0], output);
-        goto done;
-    }
-    int agg_fmt = strcmp(to, "json") == 0 || strcmp(to, "csv") == 0 || strcmp(to, "text") == 0;
-    if (!ev_fmt && !pkt_fmt && !agg_fmt) {
-        status = cli_usage_error("convert", "--to must be jsonl, csv, dtrace, text, pcap, pcapng, json or zst, "
-                                 "not '%s'", to);
         goto done;
     }
     in_kind kind = input_kind(files[0]);

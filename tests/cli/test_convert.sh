@@ -138,6 +138,12 @@ if zstd -q -dc "$TMP/vs.pcap.zst" | cmp -s - "$FX/veth-scenarios.pcap"; then ok;
 # --- usage ---
 expect 2 "no --to" -- "$NTA" convert "$VS"
 expect 2 "bad --to" -- "$NTA" convert --to xml "$VS"
+expect 2 "unknown option for a capture conversion" -- "$NTA" convert --to pcapng --frob -o "$TMP/x.pcapng" "$VS"
+has "$TMP/err" "option '--frob' does not apply" "the option is named"
+if command -v script >/dev/null; then   # a terminal on stdout: no binary capture written to it
+    script -qec "$NTA convert --to pcap $VS" /dev/null >"$TMP/tty" 2>&1
+    eq "$? $(grep -c 'writes binary data' "$TMP/tty")" "2 1" "pcap to a terminal refused"
+fi
 expect 2 "aggregations to pcap" -- "$NTA" convert --to pcap "$CONF/aggs.tst.lquantize.out"
 printf 'no numbers here\n' >"$TMP/prose.txt"
 expect 3 "prose" -- "$NTA" convert --to json "$TMP/prose.txt"
