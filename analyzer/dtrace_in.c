@@ -187,23 +187,33 @@ static void decide_once(nta_dtext *d)
     d->decided_done = 1;
 }
 
-int nta_dtext_open(nta_dtext **out, const char *const *paths, int npaths, nta_err *err)
+/* A reader for npaths inputs with its buffers; NULL when out of memory. */
+static nta_dtext *reader_new(int npaths)
 {
-    *out = NULL;
     nta_dtext *d = calloc(1, sizeof *d);
     if (d == NULL)
-        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+        return NULL;
+    nta_u64map_init(&d->cids);
+    nta_u64map_init(&d->clocks);
+    d->next_cid = 1;
+    d->npaths = npaths;
     d->paths = calloc((size_t)npaths, sizeof *d->paths);
     d->line = malloc(LINE_MAX_LEN + 1);
     d->buf = malloc(65536);
     if (d->paths == NULL || d->line == NULL || d->buf == NULL) {
+        d->npaths = d->paths != NULL ? npaths : 0;
         nta_dtext_free(d);
-        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+        return NULL;
     }
-    d->npaths = npaths;
-    nta_u64map_init(&d->cids);
-    nta_u64map_init(&d->clocks);
-    d->next_cid = 1;
+    return d;
+}
+
+int nta_dtext_open(nta_dtext **out, const char *const *paths, int npaths, nta_err *err)
+{
+    *out = NULL;
+    nta_dtext *d = reader_new(npaths);
+    if (d == NULL)
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
     for (int i = 0; i < npaths; i++) {
         nta_stream *s;
         if (nta_stream_open_file(&s, paths[i], err) < 0) {
@@ -251,25 +261,14 @@ int nta_dtext_open_mem(nta_dtext **out, const void *buf, size_t len, nta_err *er
     nta_dtext_kind k = nta_dtext_sniff(buf, len < 65536 ? len : 65536);
     if (k == NTA_DTEXT_NONE || k == NTA_DTEXT_AGGS)
         return nta_err_set(err, NTA_EFORMAT, "not dtrace output nta can read events from");
-    nta_dtext *d = calloc(1, sizeof *d);
-    if (d == NULL)
-        return nta_err_set(err, NTA_ENOMEM, "out of memory");
-    d->paths = calloc(1, sizeof *d->paths);
-    d->line = malloc(LINE_MAX_LEN + 1);
-    d->buf = malloc(65536);
-    if (d->paths == NULL || d->line == NULL || d->buf == NULL
-        || (d->paths[0] = strdup("<memory>")) == NULL) {
-        d->npaths = d->paths != NULL;
+    nta_dtext *d = reader_new(1);
+    if (d == NULL || (d->paths[0] = strdup("<memory>")) == NULL) {
         nta_dtext_free(d);
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     }
-    d->npaths = 1;
     d->kind = k;
     d->mem = buf;
     d->memlen = len;
-    nta_u64map_init(&d->cids);
-    nta_u64map_init(&d->clocks);
-    d->next_cid = 1;
     *out = d;
     return 0;
 }

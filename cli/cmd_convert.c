@@ -68,10 +68,7 @@ static in_kind input_kind(const char *path)
         } else if (dk != NTA_DTEXT_NONE) {
             k = IN_EVENTS_TEXT;
         } else {
-            int text = 1;
-            for (size_t i = 0; text && i < got && i < 4096; i++)
-                text = p[i] >= 0x20 || p[i] == '\n' || p[i] == '\t' || p[i] == '\r' || p[i] == '\b';
-            k = text ? IN_AGGS : IN_CAPTURE;
+            k = cli_looks_like_text(p, got) ? IN_AGGS : IN_CAPTURE;
         }
     }
     nta_stream_free(s);

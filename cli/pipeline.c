@@ -249,6 +249,16 @@ int cli_pipeline_run_dtext(cli_pipeline *p, nta_dtext *d, const nta_sink *sink)
     return CLI_EXIT_OK;
 }
 
+int cli_looks_like_text(const uint8_t *p, size_t n)
+{
+    if (n > 4096)
+        n = 4096;
+    for (size_t i = 0; i < n; i++)
+        if (!(p[i] >= 0x20 || p[i] == '\n' || p[i] == '\t' || p[i] == '\r' || p[i] == '\b'))
+            return 0;
+    return n > 0;
+}
+
 void cli_hint_dtext(const nta_err *e)
 {
     if (e->code != NTA_EFORMAT || e->file[0] == '\0' || strcmp(e->file, "-") == 0)
@@ -260,9 +270,7 @@ void cli_hint_dtext(const nta_err *e)
         return;
     const uint8_t *p;
     size_t got;
-    int text = nta_stream_peek(s, 4096, &p, &got, &err) == 0 && got > 0;
-    for (size_t i = 0; text && i < got; i++)
-        text = p[i] >= 0x20 || p[i] == '\n' || p[i] == '\t' || p[i] == '\r' || p[i] == '\b';
+    int text = nta_stream_peek(s, 4096, &p, &got, &err) == 0 && cli_looks_like_text(p, got);
     nta_stream_free(s);
     if (text)
         cli_errorf("%s is text, but not dtrace output nta reads either: expected %s", e->file,

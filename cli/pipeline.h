@@ -40,6 +40,8 @@ int cli_pipeline_run(cli_pipeline *p, nta_trace *t, const nta_sink *sink);
  * named file is (standard input, FIFOs and other non-regular files are always read as
  * captures: telling them apart would consume what the capture reader needs), else 0. */
 int cli_input_is_dtext(char *const *paths, int npaths);
+/* Nonzero when the first bytes (up to 4 KiB) are printable text, as dtrace writes. */
+int cli_looks_like_text(const uint8_t *p, size_t n);
 /* After a capture reader refused e->file as no capture: if it is text, say which dtrace outputs
  * nta would have read. */
 void cli_hint_dtext(const nta_err *e);
