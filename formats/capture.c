@@ -5,8 +5,8 @@
  *   a1 b2 3c 4d / 4d 3c b2 a1   classic pcap, nanoseconds
  *   a1 b2 cd 34 / 34 cd b2 a1   Kuznetzov's modified pcap (libpcap reads it)
  *   0a 0d 0d 0a                 pcapng section header block
- * ERF has no magic: a first record whose header is plausible (known type, record length >= 16,
- * wire length <= 64 KiB, timestamp after 1990) is handed to libtrace, which then validates it. */
+ * ERF has no magic: a file whose first record headers are plausible (known type, record length
+ * >= 16, timestamps between 1990 and 2100 and a day apart at most) is handed to libtrace. */
 #include "formats/capture.h"
 
 #include <ctype.h>
@@ -29,17 +29,50 @@ static int is_pcap_magic(const uint8_t *m)
 }
 
 /* ERF record header: ts (8, little endian fixed point), type (1), flags (1), rlen (2, BE),
- * lctr (2), wlen (2, BE). Types 1..27 are the ones defined by Endace's ERF spec. */
+ * lctr (2), wlen (2, BE). Types 1..27 are the ones defined by Endace's ERF spec; 48 is padding. */
+#define ERF_TYPE_PAD 48
+#define ERF_SECS_MIN 631152000u    /* 1990-01-01 */
+#define ERF_SECS_MAX 4102444800u   /* 2100-01-01 */
+#define ERF_SKEW_MAX 86400u        /* neighbouring records a day apart at most */
+
+static int erf_header_ok(const uint8_t *h, int *pad)
+{
+    uint8_t type = h[8] & 0x7f;
+    uint16_t rlen = nta_be16(h + 10);
+    *pad = type == ERF_TYPE_PAD;
+    if (rlen < 16)
+        return 0;
+    if (*pad)
+        return 1;
+    uint32_t secs = nta_le32(h + 4);
+    return type >= 1 && type <= 27 && nta_be16(h + 14) > 0 && secs >= ERF_SECS_MIN
+           && secs <= ERF_SECS_MAX;
+}
+
+/* A single plausible header matches about one random file in five, so every record header in
+ * the peeked window (up to four) must be plausible and timestamped within a day of the first:
+ * random bytes then pass about once in a million. A file shorter than its first record is
+ * judged on that record alone (libtrace reports it cut short). */
 static int looks_like_erf(const uint8_t *m, size_t n)
 {
-    if (n < 16)
-        return 0;
-    uint32_t secs = nta_le32(m + 4);
-    uint8_t type = m[8] & 0x7f;
-    uint16_t rlen = nta_be16(m + 10);
-    uint16_t wlen = nta_be16(m + 14);
-    return type >= 1 && type <= 27 && rlen >= 16 && wlen > 0 && secs >= 631152000u
-           && (m[9] & 0x03) <= 3;
+    uint32_t first = 0;
+    int seen = 0;
+    size_t off = 0;
+    for (int i = 0; i < 4 && off + 16 <= n; i++) {
+        int pad;
+        if (!erf_header_ok(m + off, &pad))
+            return 0;
+        if (!pad) {
+            uint32_t secs = nta_le32(m + off + 4);
+            if (seen && (secs > first ? secs - first : first - secs) > ERF_SKEW_MAX)
+                return 0;
+            if (!seen)
+                first = secs;
+            seen++;
+        }
+        off += nta_be16(m + off + 10);
+    }
+    return seen > 0;
 }
 
 static void describe_bytes(const uint8_t *m, size_t n, char *out, size_t cap)
@@ -70,6 +103,10 @@ int nta_capture_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nt
         return nta_pcap_open(rd, s, o, err);
     if (n >= 4 && memcmp(m, "\x0a\x0d\x0d\x0a", 4) == 0)
         return nta_pcapng_open(rd, s, o, err);
+    int pad;
+    /* Peek further only now, so a live pcap stream on a pipe is never held up waiting. */
+    if (n == 16 && erf_header_ok(m, &pad) && (rc = nta_stream_peek(s, 65536, &m, &n, err)) < 0)
+        return rc;
     if (looks_like_erf(m, n)) {
         if (!nta_stream_is_regular_file(s))
             return nta_err_set(err, NTA_EUNSUP,

@@ -49,6 +49,11 @@ has "$TMP/err" "empty" "empty file explained"
 expect 3 "pcap version 1" -- "$NTA" info "$SHARED/libpcap-pcap-invalid-version-1.pcap"
 head -c 100000 /dev/urandom >"$TMP/random.bin"
 expect 3 "random bytes" -- "$NTA" info "$TMP/random.bin"
+# About one random file in five starts with a plausible ERF record header (CI once read such a
+# file as one ERF packet and exit 1): the next header, 64 bytes on, has a zero timestamp here.
+python3 -c 'import struct,sys; h=struct.pack("<II", 0, 1600000000) + bytes([2, 4]) + struct.pack(">HHH", 64, 0, 60); sys.stdout.buffer.write(h + bytes(48) + bytes([0xff]) * 64)' >"$TMP/erfish.bin"
+expect 3 "one plausible ERF header, then garbage" -- "$NTA" info "$TMP/erfish.bin"
+has "$TMP/err" "not a capture" "ERF-looking garbage named as not a capture"
 
 # --- partly unreadable (exit 1): what was read is reported ---
 expect 1 "cut pcap" -- "$NTA" info "$SHARED/zeek-wikipedia-cut.pcap"
