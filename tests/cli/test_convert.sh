@@ -85,6 +85,10 @@ expect 0 "pcapng to pcapng" -- "$NTA" convert -q --to pcapng -o "$TMP/two.pcapng
 eq "$(tshark -r "$TMP/two.pcapng" -T fields -e frame.interface_name -e frame.time_epoch -e frame.len 2>/dev/null | md5sum)" \
    "$(tshark -r "$FX/two-links.pcapng" -T fields -e frame.interface_name -e frame.time_epoch -e frame.len 2>/dev/null | md5sum)" \
    "pcapng keeps interface names, times and lengths (tshark)"
+# --ifname once went to the BPF filter instead ("em0" does not compile)
+expect 0 "--ifname names a pcap's interface in pcapng" -- "$NTA" convert -q --ifname em0 --to pcapng -o "$TMP/em0.pcapng" "$FX/veth-scenarios.pcap"
+eq "$(tshark -r "$TMP/em0.pcapng" -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c | tr -s ' ')" \
+   " 105 em0" "every frame on interface em0 (tshark; capinfos: 105 packets)"
 expect 3 "two link types do not fit a pcap" -- "$NTA" convert -q --to pcap -o "$TMP/two.pcap" "$FX/two-links.pcapng"
 has "$TMP/err" "write pcapng instead" "pcap refusal explained"
 expect 0 "pcap to pcapng.zst" -- "$NTA" convert -q --to pcapng -o "$TMP/vs.pcapng.zst" "$FX/veth-scenarios.pcap"
