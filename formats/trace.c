@@ -11,12 +11,18 @@
 #include <string.h>
 
 #include "formats/filter.h"
+#include "formats/prefetch.h"
 
 #define MAX_IFACES 4096   /* a bound on what a hostile pcapng can make us allocate */
+#define MAX_PREFETCH 8    /* more files than this (rotated captures) are read inline: a thread
+                             per file buys nothing on the few CPUs a merge can use */
 
 typedef struct input {
     nta_trace_file info;
-    nta_stream *s;
+    nta_stream *s;          /* owned by rd once a prefetch thread reads it */
+    uint64_t raw_size;
+    nta_prefetch *pf;       /* the reading thread, NULL when read inline */
+    nta_prefetch *pf_unused;   /* a prefetcher whose thread did not start (its sink is in use) */
     nta_reader rd;
     nta_packet head;
     int has_head;
@@ -77,9 +83,11 @@ static int is_libtrace_uri(const char *p)
     return 0;
 }
 
-static void open_input(nta_trace *t, input *in, int idx, const nta_trace_opts *o)
+static void open_input(nta_trace *t, input *in, int idx, const nta_trace_opts *o, int prefetch)
 {
-    nta_reader_opts ro = { o->ifname, (uint32_t)idx, { add_iface, t } };
+    nta_iface_sink direct = { add_iface, t };
+    nta_prefetch *pf = prefetch ? nta_prefetch_new(direct) : NULL;
+    nta_reader_opts ro = { o->ifname, (uint32_t)idx, pf != NULL ? nta_prefetch_sink(pf) : direct };
     in->info.format = "";
     in->info.compression = "none";
     nta_err_clear(&in->info.err);
@@ -90,13 +98,22 @@ static void open_input(nta_trace *t, input *in, int idx, const nta_trace_opts *o
         if (in->s == NULL && (rc = nta_stream_open_file(&in->s, in->info.path, &in->info.err)) < 0)
             goto fail;
         in->info.compression = nta_compression_name(nta_stream_compression(in->s));
+        in->raw_size = nta_stream_raw_size(in->s);
         rc = nta_capture_open(&in->rd, in->s, &ro, &in->info.err);
     }
     if (rc < 0)
         goto fail;
     in->info.format = in->rd.format;
+    if (pf != NULL) {
+        nta_err ignored;
+        if (nta_prefetch_start(pf, &in->rd, in->s, &ignored) == 0)
+            in->pf = pf;
+        else
+            in->pf_unused = pf;   /* read inline: the sink forwards at once */
+    }
     return;
 fail:
+    nta_prefetch_free(pf);
     snprintf(in->info.err.file, sizeof in->info.err.file, "%s", in->info.path);
     in->done = 1;
 }
@@ -124,7 +141,7 @@ int nta_trace_open(nta_trace **out, const char *const *paths, int npaths,
     t->nin = npaths;
     for (int i = 0; i < npaths; i++) {
         t->in[i].info.path = paths[i];
-        open_input(t, &t->in[i], i, o);
+        open_input(t, &t->in[i], i, o, !o->inline_read && npaths <= MAX_PREFETCH);
     }
     *out = t;
     return 0;
@@ -136,7 +153,9 @@ void nta_trace_free(nta_trace *t)
         return;
     for (int i = 0; i < t->nin; i++) {
         nta_reader_close(&t->in[i].rd);
-        nta_stream_free(t->in[i].s);
+        if (t->in[i].pf == NULL)
+            nta_stream_free(t->in[i].s);
+        nta_prefetch_free(t->in[i].pf_unused);
     }
     free(t->in);
     free(t->ifs);
@@ -208,9 +227,12 @@ int nta_trace_next(nta_trace *t, nta_packet *pkt, nta_err *err)
 
 void nta_trace_set_wait_hook(nta_trace *t, void (*fn)(void *), void *ctx)
 {
-    for (int i = 0; i < t->nin; i++)
-        if (t->in[i].s != NULL)
+    for (int i = 0; i < t->nin; i++) {
+        if (t->in[i].pf != NULL)
+            nta_prefetch_set_wait_hook(t->in[i].pf, fn, ctx);
+        else if (t->in[i].s != NULL)
             nta_stream_set_wait_hook(t->in[i].s, fn, ctx);
+    }
 }
 
 int nta_trace_nfiles(const nta_trace *t) { return t->nin; }
@@ -230,7 +252,7 @@ void nta_trace_progress(const nta_trace *t, uint64_t *done, uint64_t *total, uin
             d += t->in[i].rd.bytes_read(t->in[i].rd.ctx);
         else
             d += nta_stream_raw_offset(t->in[i].s);
-        uint64_t sz = nta_stream_raw_size(t->in[i].s);
+        uint64_t sz = t->in[i].raw_size;
         if (sz == 0)
             unknown = 1;
         tot += sz;

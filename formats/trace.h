@@ -18,6 +18,8 @@ typedef struct nta_trace nta_trace;
 typedef struct nta_trace_opts {
     const char *ifname;   /**< name for interfaces the files do not name; NULL = file base name */
     const char *filter;   /**< BPF expression or NULL */
+    int inline_read;      /**< 1: read in the caller's thread; 0: each file is read ahead in a
+                               thread of its own (formats/prefetch.h) when there are few */
 } nta_trace_opts;
 
 typedef struct nta_trace_file {

@@ -78,10 +78,15 @@ static void push(tu_capture *c, const nta_packet *p, size_t *cap)
 
 tu_capture *tu_read(const char *path)
 {
+    return tu_read_opts(path, 0);
+}
+
+tu_capture *tu_read_opts(const char *path, int inline_read)
+{
     tu_capture *c = calloc(1, sizeof *c);
     nta_trace *t;
     nta_err err;
-    nta_trace_opts o = { NULL, NULL };
+    nta_trace_opts o = { NULL, NULL, inline_read };
     const char *paths[1] = { path };
     ck_assert_int_eq(nta_trace_open(&t, paths, 1, &o, &err), 0);
     nta_packet p;
@@ -252,7 +257,7 @@ void tu_analyze(const char *path, uint32_t probes, const nta_sink *sink)
 {
     nta_trace *t;
     nta_err err;
-    nta_trace_opts to = { NULL, NULL };
+    nta_trace_opts to = { NULL, NULL, 0 };
     const char *paths[1] = { path };
     ck_assert_int_eq(nta_trace_open(&t, paths, 1, &to, &err), 0);
     nta_locals loc;

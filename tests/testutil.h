@@ -44,6 +44,8 @@ typedef struct tu_capture {
 /* Read every packet of path through nta_trace (so detection, decompression and merging are the
  * product's own). */
 tu_capture *tu_read(const char *path);
+/* Same, choosing whether the file is read ahead in a thread (nta_trace_opts.inline_read). */
+tu_capture *tu_read_opts(const char *path, int inline_read);
 /* Same from a memory buffer via nta_stream_open_mem + nta_capture_open. */
 tu_capture *tu_read_mem(const void *buf, size_t len);
 void tu_capture_free(tu_capture *c);

@@ -338,7 +338,7 @@ START_TEST(several_files_merge_in_time_order)
     }
     nta_trace *t;
     nta_err err;
-    nta_trace_opts o = { NULL, NULL };
+    nta_trace_opts o = { NULL, NULL, 0 };
     ck_assert_int_eq(nta_trace_open(&t, paths, 3, &o, &err), 0);
     nta_packet p;
     size_t n = 0;
@@ -352,6 +352,72 @@ START_TEST(several_files_merge_in_time_order)
     ck_assert_uint_eq(nta_trace_nifaces(t), 3);
     ck_assert_str_eq(nta_trace_iface(t, 1)->name, "loopback.pcap");
     nta_trace_free(t);
+}
+END_TEST
+
+/* Differences between two reads of one file, appended to *log. */
+static void compare_reads(const char *name, const tu_capture *a, const tu_capture *b, char **log)
+{
+    char *m = NULL;
+    const char *what = NULL;
+    size_t at = 0;
+    if (a->n != b->n)
+        what = "packet count";
+    for (size_t i = 0; what == NULL && i < a->n; i++) {
+        const tu_pkt *x = &a->pkts[i], *y = &b->pkts[i];
+        at = i + 1;
+        if (x->ts_ns != y->ts_ns || x->ifindex != y->ifindex || x->linktype != y->linktype
+            || x->caplen != y->caplen || x->origlen != y->origlen
+            || memcmp(x->data, y->data, x->caplen) != 0)
+            what = "packet";
+    }
+    if (what == NULL && (a->nifs != b->nifs || a->err_code != b->err_code
+                         || a->bad_records != b->bad_records || strcmp(a->err_msg, b->err_msg) != 0))
+        what = "interfaces or ending";
+    for (uint32_t i = 0; what == NULL && i < a->nifs; i++)
+        if (strcmp(a->ifs[i].name, b->ifs[i].name) != 0 || a->ifs[i].linktype != b->ifs[i].linktype
+            || a->ifs[i].packets != b->ifs[i].packets || a->ifs[i].ifdrop != b->ifs[i].ifdrop)
+            what = "interface";
+    if (what == NULL)
+        return;
+    asprintf(&m, "%s  %s: %s differs (packet %zu; %zu vs %zu packets, error %d '%s' vs %d '%s')\n",
+             *log, name, what, at, a->n, b->n, a->err_code, a->err_msg, b->err_code, b->err_msg);
+    free(*log);
+    *log = m;
+}
+
+/* The reading thread (formats/prefetch.c) changes nothing a reader produces: every public
+ * capture (damaged ones too: the same packets, then the same error) and every own fixture read
+ * inline and ahead give the same packets, interfaces (pcapng ones announced between packets
+ * included), skipped records and ending. */
+START_TEST(reading_ahead_changes_nothing)
+{
+    tu_tsv *man = tu_tsv_read(tu_public("MANIFEST.tsv"));
+    ck_assert_ptr_nonnull(man);
+    int cf = tu_tsv_col(man, "filename");
+    char *log = strdup("");
+    int checked = 0;
+    for (int r = 0; r < man->nrows; r++, checked++) {
+        const char *path = tu_public(man->rows[r][cf]);
+        tu_capture *a = tu_read_opts(path, 1), *b = tu_read_opts(path, 0);
+        compare_reads(man->rows[r][cf], a, b, &log);
+        tu_capture_free(a);
+        tu_capture_free(b);
+    }
+    static const char *own[] = { "veth-scenarios.pcap", "veth-midstream.pcap", "two-links.pcapng",
+                                 "loopback.pcap", "veth-scenarios.pcapng", "veth-scenarios.erf",
+                                 "veth-scenarios.pcap.zst", "veth-scenarios.pcap.gz", "reorder.pcap" };
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++, checked++) {
+        tu_capture *a = tu_read_opts(tu_fixture(own[i]), 1), *b = tu_read_opts(tu_fixture(own[i]), 0);
+        ck_assert_uint_gt(a->n, 0);
+        compare_reads(own[i], a, b, &log);
+        tu_capture_free(a);
+        tu_capture_free(b);
+    }
+    tu_tsv_free(man);
+    ck_assert_int_ge(checked, 59);
+    ck_assert_msg(log[0] == '\0', "reading ahead differs from reading inline:\n%s", log);
+    free(log);
 }
 END_TEST
 
@@ -369,6 +435,7 @@ int main(void)
     tcase_add_test(tc, truncated_file_reports_truncation);
     tcase_add_test(tc, non_captures_are_named);
     tcase_add_test(tc, several_files_merge_in_time_order);
+    tcase_add_test(tc, reading_ahead_changes_nothing);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

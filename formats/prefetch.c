@@ -1,0 +1,451 @@
+/* formats/prefetch.c: a reader running in its own thread, handing packets over in chunks.
+ *
+ * NCHUNKS buffers circulate between the threads. The reading thread fills one with records
+ * (a packet with its bytes, or an interface announcement) and hands it over when the next
+ * record does not fit, when its stream is about to wait for a pipe, or at the end, where the
+ * last chunk also carries how reading ended. The caller's thread reads records in order and
+ * gives a chunk back when it needs the next one (a packet's bytes stay valid until the next
+ * call, as the reader interface promises). The lock is taken twice per chunk, never per packet.
+ * Chunks are reused; only a packet larger than a chunk grows one. */
+#define _GNU_SOURCE
+#include "formats/prefetch.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NCHUNKS 8
+#define CHUNK_BYTES (256u * 1024u)    /* 8 x 256 KiB: ahead by a few thousand packets */
+#define MAX_LOCAL_IFACES 4096         /* as formats/trace.c: what a hostile file can make us hold */
+#define CLOSE_WAIT_MS 200
+#define LOCAL 0x80000000u             /* an interface index the reading thread handed out */             /* how long close waits for a thread stuck on a pipe */
+
+enum { REC_PACKET = 1, REC_IFACE = 2 };
+
+/* Record header; then an nta_packet (its data pointer unused) and caplen bytes, or an nta_iface.
+ * Sizes are multiples of 8 so every header is aligned. */
+typedef struct rec {
+    uint32_t kind;
+    uint32_t size;      /* the whole record */
+    uint32_t index;     /* REC_IFACE: the prefetcher's index announced or updated */
+    uint32_t pad;
+} rec;
+
+typedef struct chunk {
+    uint8_t *buf;
+    size_t cap, used;
+    /* written by the reading thread before it hands the chunk over */
+    uint64_t bytes_read;
+    uint64_t bad_records;
+    char warn_first[sizeof ((nta_reader_warn *)0)->first];
+    int last;           /* the reader ended after these records */
+    int rc;             /* then: 0, or the negative NTA_E* that stopped it */
+    nta_err err;
+} chunk;
+
+struct nta_prefetch {
+    nta_iface_sink down;
+    nta_reader inner;
+    nta_stream *s;
+    pthread_t thread;
+    int started;
+
+    pthread_mutex_t mu;
+    pthread_cond_t filled, freed;
+    chunk chunks[NCHUNKS];
+    unsigned head, count;   /* oldest handed-over chunk; chunks handed over and not given back */
+    int stop;               /* the caller closed: the thread ends at its next record */
+
+    /* reading thread (and, before start, the caller) */
+    chunk *fill;
+    uint32_t nlocal;
+
+    /* caller's thread */
+    chunk *cur;
+    size_t pos;
+    uint32_t *map;          /* interface index the thread handed out (LOCAL | i) -> the sink's */
+    uint32_t nmap, capmap;
+    nta_reader_warn warn;
+    uint64_t bytes_read;
+    int ended, end_rc;
+    nta_err end_err;
+    void (*wait_fn)(void *);
+    void *wait_ctx;
+};
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* ---- the reading thread ---- */
+
+static chunk *acquire(nta_prefetch *pf)
+{
+    pthread_mutex_lock(&pf->mu);
+    while (pf->count == NCHUNKS && !pf->stop)
+        pthread_cond_wait(&pf->freed, &pf->mu);
+    chunk *c = pf->stop ? NULL : &pf->chunks[(pf->head + pf->count) % NCHUNKS];
+    pthread_mutex_unlock(&pf->mu);
+    if (c != NULL) {
+        c->used = 0;
+        c->last = 0;
+        c->rc = 0;
+    }
+    return c;
+}
+
+static void hand_over(nta_prefetch *pf)
+{
+    chunk *c = pf->fill;
+    pf->fill = NULL;
+    if (pf->inner.bytes_read != NULL)
+        c->bytes_read = pf->inner.bytes_read(pf->inner.ctx);
+    else
+        c->bytes_read = pf->s != NULL ? nta_stream_raw_offset(pf->s) : 0;
+    c->bad_records = pf->inner.warn != NULL ? pf->inner.warn->bad_records : 0;
+    memcpy(c->warn_first, pf->inner.warn != NULL ? pf->inner.warn->first : "",
+           pf->inner.warn != NULL ? sizeof c->warn_first : 1);
+    pthread_mutex_lock(&pf->mu);
+    pf->count++;
+    pthread_cond_signal(&pf->filled);
+    pthread_mutex_unlock(&pf->mu);
+}
+
+/* Room for a record of size bytes, or NULL when the caller closed (or memory ran out for a
+ * packet larger than a chunk: *oom set). */
+static uint8_t *reserve(nta_prefetch *pf, size_t size, int *oom)
+{
+    if (pf->fill != NULL && pf->fill->used > 0 && pf->fill->used + size > pf->fill->cap)
+        hand_over(pf);
+    if (pf->fill == NULL && (pf->fill = acquire(pf)) == NULL)
+        return NULL;
+    chunk *c = pf->fill;
+    if (size > c->cap) {
+        uint8_t *b = realloc(c->buf, size);
+        if (b == NULL) {
+            *oom = 1;
+            return NULL;
+        }
+        c->buf = b;
+        c->cap = size;
+    }
+    uint8_t *p = c->buf + c->used;
+    c->used += size;
+    return p;
+}
+
+/* The stream is about to wait on a pipe: hand over what was read so far. */
+static void on_stream_wait(void *ctx)
+{
+    nta_prefetch *pf = ctx;
+    if (pf->fill != NULL && pf->fill->used > 0)
+        hand_over(pf);
+}
+
+static void *run(void *arg)
+{
+    nta_prefetch *pf = arg;
+    nta_err err;
+    nta_err_clear(&err);
+    int rc, oom = 0;
+    for (;;) {
+        nta_packet p;
+        rc = pf->inner.next(pf->inner.ctx, &p, &err);
+        if (rc != 1)
+            break;
+        size_t size = sizeof(rec) + round8(sizeof p + p.caplen);
+        uint8_t *d = reserve(pf, size, &oom);
+        if (d == NULL) {
+            rc = oom ? nta_err_set(&err, NTA_ENOMEM, "out of memory for a %u-byte packet",
+                                   p.caplen) : 0;
+            break;
+        }
+        rec r = { REC_PACKET, (uint32_t)size, 0, 0 };
+        memcpy(d, &r, sizeof r);
+        memcpy(d + sizeof r, &p, sizeof p);
+        memcpy(d + sizeof r + sizeof p, p.data, p.caplen);
+    }
+    if (pf->fill == NULL)
+        pf->fill = acquire(pf);
+    if (pf->fill != NULL) {
+        pf->fill->last = 1;
+        pf->fill->rc = rc < 0 ? rc : 0;
+        pf->fill->err = err;
+        hand_over(pf);
+    }
+    return NULL;
+}
+
+/* ---- interfaces ---- */
+
+static int map_add(nta_prefetch *pf, uint32_t global)
+{
+    if (pf->nmap == pf->capmap) {
+        uint32_t cap = pf->capmap ? pf->capmap * 2 : 8;
+        uint32_t *m = realloc(pf->map, cap * sizeof *m);
+        if (m == NULL)
+            return NTA_ENOMEM;
+        pf->map = m;
+        pf->capmap = cap;
+    }
+    pf->map[pf->nmap++] = global;
+    return 0;
+}
+
+/* On the caller's thread: an announcement goes to the downstream sink. Indexes with LOCAL set
+ * were handed out by the reading thread and are translated; others are the sink's own. A
+ * statistics update (linktype UINT32_MAX) names its interface in index. */
+static int forward(nta_prefetch *pf, const nta_iface *ifc, uint32_t index, uint32_t *global)
+{
+    if (ifc->linktype == UINT32_MAX) {
+        if (index & LOCAL) {
+            if ((index & ~LOCAL) >= pf->nmap)
+                return 0;
+            index = pf->map[index & ~LOCAL];
+        }
+        return pf->down.add(pf->down.ctx, ifc, &index);
+    }
+    int rc = pf->down.add(pf->down.ctx, ifc, global);
+    return rc < 0 || !(index & LOCAL) ? rc : map_add(pf, *global);
+}
+
+static int sink_add(void *ctx, const nta_iface *ifc, uint32_t *index)
+{
+    nta_prefetch *pf = ctx;
+    if (!pf->started)   /* the reader is opening (or runs without a thread): at once */
+        return forward(pf, ifc, ifc->linktype == UINT32_MAX ? *index : 0, index);
+    uint32_t idx = *index;
+    if (ifc->linktype != UINT32_MAX) {
+        if (pf->nlocal == MAX_LOCAL_IFACES)
+            return NTA_ECORRUPT;
+        idx = LOCAL | pf->nlocal;
+    }
+    int oom = 0;
+    size_t size = sizeof(rec) + round8(sizeof *ifc);
+    uint8_t *d = reserve(pf, size, &oom);
+    if (d == NULL)
+        return NTA_ENOMEM;   /* closing (or no memory): the reader stops either way */
+    rec r = { REC_IFACE, (uint32_t)size, idx, 0 };
+    memcpy(d, &r, sizeof r);
+    memcpy(d + sizeof r, ifc, sizeof *ifc);
+    if (ifc->linktype != UINT32_MAX) {
+        pf->nlocal++;
+        *index = idx;
+    }
+    return 0;
+}
+
+/* ---- the caller's side ---- */
+
+static void take(nta_prefetch *pf)
+{
+    pthread_mutex_lock(&pf->mu);
+    if (pf->count == 0 && pf->wait_fn != NULL) {
+        pthread_mutex_unlock(&pf->mu);
+        pf->wait_fn(pf->wait_ctx);
+        pthread_mutex_lock(&pf->mu);
+    }
+    while (pf->count == 0)
+        pthread_cond_wait(&pf->filled, &pf->mu);
+    chunk *c = &pf->chunks[pf->head];
+    pthread_mutex_unlock(&pf->mu);
+    pf->cur = c;
+    pf->pos = 0;
+    pf->bytes_read = c->bytes_read;
+    pf->warn.bad_records = c->bad_records;
+    if (pf->warn.first[0] == '\0')
+        memcpy(pf->warn.first, c->warn_first, sizeof pf->warn.first);
+}
+
+static void give_back(nta_prefetch *pf)
+{
+    pthread_mutex_lock(&pf->mu);
+    pf->head = (pf->head + 1) % NCHUNKS;
+    pf->count--;
+    pthread_cond_signal(&pf->freed);
+    pthread_mutex_unlock(&pf->mu);
+    pf->cur = NULL;
+}
+
+static void end_with(nta_prefetch *pf, int rc, const nta_err *err)
+{
+    pf->ended = 1;
+    pf->end_rc = rc;
+    if (err != NULL)
+        pf->end_err = *err;
+    pthread_mutex_lock(&pf->mu);   /* nothing more is read: let the thread go */
+    pf->stop = 1;
+    pthread_cond_signal(&pf->freed);
+    pthread_mutex_unlock(&pf->mu);
+}
+
+static int pf_next(void *ctx, nta_packet *pkt, nta_err *err)
+{
+    nta_prefetch *pf = ctx;
+    for (;;) {
+        if (pf->ended) {
+            if (pf->end_rc < 0 && err != NULL)
+                *err = pf->end_err;
+            return pf->end_rc;
+        }
+        if (pf->cur != NULL && pf->pos < pf->cur->used) {
+            rec r;
+            memcpy(&r, pf->cur->buf + pf->pos, sizeof r);
+            const uint8_t *body = pf->cur->buf + pf->pos + sizeof r;
+            pf->pos += r.size;
+            if (r.kind == REC_PACKET) {
+                memcpy(pkt, body, sizeof *pkt);
+                pkt->data = body + sizeof *pkt;
+                if ((pkt->ifindex & LOCAL) && (pkt->ifindex & ~LOCAL) < pf->nmap)
+                    pkt->ifindex = pf->map[pkt->ifindex & ~LOCAL];
+                return 1;
+            }
+            nta_iface ifc;
+            memcpy(&ifc, body, sizeof ifc);
+            uint32_t g;
+            int rc = forward(pf, &ifc, r.index, &g);
+            if (rc < 0) {
+                nta_err e;
+                nta_err_clear(&e);
+                nta_err_set(&e, rc, rc == NTA_ENOMEM ? "out of memory for interfaces"
+                                                     : "too many interfaces");
+                end_with(pf, rc, &e);
+            }
+            continue;
+        }
+        if (pf->cur != NULL) {
+            if (pf->cur->last) {
+                end_with(pf, pf->cur->rc, &pf->cur->err);
+                continue;
+            }
+            give_back(pf);
+        }
+        take(pf);
+    }
+}
+
+static uint64_t pf_bytes_read(void *ctx)
+{
+    return ((nta_prefetch *)ctx)->bytes_read;
+}
+
+static void free_chunks(nta_prefetch *pf)
+{
+    for (int i = 0; i < NCHUNKS; i++)
+        free(pf->chunks[i].buf);
+}
+
+static void pf_close(void *ctx)
+{
+    nta_prefetch *pf = ctx;
+    pthread_mutex_lock(&pf->mu);
+    pf->stop = 1;
+    pthread_cond_signal(&pf->freed);
+    pthread_mutex_unlock(&pf->mu);
+    /* A thread reading a file ends at its next record. One waiting on a pipe that stays silent
+     * would hold the process: after a moment it is left to the process's exit, with everything
+     * it may still touch (the stream too, which this reader owns). */
+    if (pf->s != NULL && !nta_stream_is_regular_file(pf->s)) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CLOSE_WAIT_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        if (pthread_timedjoin_np(pf->thread, NULL, &until) != 0) {
+            pthread_detach(pf->thread);
+            return;
+        }
+    } else {
+        pthread_join(pf->thread, NULL);
+    }
+    nta_reader_close(&pf->inner);
+    nta_stream_free(pf->s);
+    pthread_mutex_destroy(&pf->mu);
+    pthread_cond_destroy(&pf->filled);
+    pthread_cond_destroy(&pf->freed);
+    free_chunks(pf);
+    free(pf->map);
+    free(pf);
+}
+
+/* ---- setting up ---- */
+
+nta_prefetch *nta_prefetch_new(nta_iface_sink downstream)
+{
+    nta_prefetch *pf = calloc(1, sizeof *pf);
+    if (pf == NULL)
+        return NULL;
+    pf->down = downstream;
+    for (int i = 0; i < NCHUNKS; i++) {
+        pf->chunks[i].buf = malloc(CHUNK_BYTES);
+        pf->chunks[i].cap = CHUNK_BYTES;
+        if (pf->chunks[i].buf == NULL) {
+            free_chunks(pf);
+            free(pf);
+            return NULL;
+        }
+    }
+    return pf;
+}
+
+nta_iface_sink nta_prefetch_sink(nta_prefetch *pf)
+{
+    nta_iface_sink k = { sink_add, pf };
+    return k;
+}
+
+void nta_prefetch_free(nta_prefetch *pf)
+{
+    if (pf == NULL)
+        return;
+    free_chunks(pf);
+    free(pf->map);
+    free(pf);
+}
+
+int nta_prefetch_start(nta_prefetch *pf, nta_reader *rd, nta_stream *s, nta_err *err)
+{
+    if (pthread_mutex_init(&pf->mu, NULL) != 0)
+        return nta_err_set(err, NTA_ENOMEM, "cannot create a lock for the reading thread");
+    if (pthread_cond_init(&pf->filled, NULL) != 0) {
+        pthread_mutex_destroy(&pf->mu);
+        return nta_err_set(err, NTA_ENOMEM, "cannot create the reading thread's conditions");
+    }
+    if (pthread_cond_init(&pf->freed, NULL) != 0) {
+        pthread_cond_destroy(&pf->filled);
+        pthread_mutex_destroy(&pf->mu);
+        return nta_err_set(err, NTA_ENOMEM, "cannot create the reading thread's conditions");
+    }
+    pf->inner = *rd;
+    pf->s = s;
+    pf->started = 1;
+    if (s != NULL)
+        nta_stream_set_wait_hook(s, on_stream_wait, pf);
+    /* signals stay with the caller's thread (its handlers, the writer's SIGPIPE) */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int rc = pthread_create(&pf->thread, NULL, run, pf);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pf->started = 0;
+        if (s != NULL)
+            nta_stream_set_wait_hook(s, NULL, NULL);
+        pthread_cond_destroy(&pf->freed);
+        pthread_cond_destroy(&pf->filled);
+        pthread_mutex_destroy(&pf->mu);
+        return nta_err_set(err, NTA_EIO, "cannot start the reading thread");
+    }
+    rd->next = pf_next;
+    rd->close = pf_close;
+    rd->ctx = pf;
+    rd->warn = &pf->warn;
+    rd->bytes_read = pf_bytes_read;
+    return 0;
+}
+
+void nta_prefetch_set_wait_hook(nta_prefetch *pf, void (*fn)(void *), void *ctx)
+{
+    pf->wait_fn = fn;
+    pf->wait_ctx = ctx;
+}
