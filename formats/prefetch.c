@@ -1,26 +1,26 @@
 /* formats/prefetch.c: a reader running in its own thread, handing packets over in chunks.
  *
- * NCHUNKS buffers circulate between the threads. The reading thread fills one with records
- * (a packet with its bytes, or an interface announcement) and hands it over when the next
- * record does not fit, when its stream is about to wait for a pipe, or at the end, where the
- * last chunk also carries how reading ended. The caller's thread reads records in order and
- * gives a chunk back when it needs the next one (a packet's bytes stay valid until the next
- * call, as the reader interface promises). The lock is taken twice per chunk, never per packet.
- * Chunks are reused; only a packet larger than a chunk grows one. */
+ * NCHUNKS buffers circulate between the threads (common/chunkq.h). The reading thread fills
+ * one with records (a packet with its bytes, or an interface announcement) and hands it over
+ * when the next record does not fit, when its stream is about to wait for a pipe, or at the
+ * end, where the last chunk also carries how reading ended. The caller's thread reads records
+ * in order and gives a chunk back when it needs the next one (a packet's bytes stay valid until
+ * the next call, as the reader interface promises). */
 #define _GNU_SOURCE
 #include "formats/prefetch.h"
 
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/chunkq.h"
+
 #define NCHUNKS 8
 #define CHUNK_BYTES (256u * 1024u)    /* 8 x 256 KiB: ahead by a few thousand packets */
 #define MAX_LOCAL_IFACES 4096         /* as formats/trace.c: what a hostile file can make us hold */
-#define CLOSE_WAIT_MS 200
-#define LOCAL 0x80000000u             /* an interface index the reading thread handed out */             /* how long close waits for a thread stuck on a pipe */
+#define CLOSE_WAIT_MS 200             /* how long close waits for a thread stuck on a pipe */
+#define LOCAL 0x80000000u             /* an interface index the reading thread handed out */
 
 enum { REC_PACKET = 1, REC_IFACE = 2 };
 
@@ -33,17 +33,15 @@ typedef struct rec {
     uint32_t pad;
 } rec;
 
-typedef struct chunk {
-    uint8_t *buf;
-    size_t cap, used;
-    /* written by the reading thread before it hands the chunk over */
+/* What a chunk tells besides its records, written by the reading thread at hand-over. */
+typedef struct meta {
     uint64_t bytes_read;
     uint64_t bad_records;
     char warn_first[sizeof ((nta_reader_warn *)0)->first];
     int last;           /* the reader ended after these records */
     int rc;             /* then: 0, or the negative NTA_E* that stopped it */
     nta_err err;
-} chunk;
+} meta;
 
 struct nta_prefetch {
     nta_iface_sink down;
@@ -51,19 +49,15 @@ struct nta_prefetch {
     nta_stream *s;
     pthread_t thread;
     int started;
-
-    pthread_mutex_t mu;
-    pthread_cond_t filled, freed;
-    chunk chunks[NCHUNKS];
-    unsigned head, count;   /* oldest handed-over chunk; chunks handed over and not given back */
-    int stop;               /* the caller closed: the thread ends at its next record */
+    nta_chunkq q;
 
     /* reading thread (and, before start, the caller) */
-    chunk *fill;
     uint32_t nlocal;
+    int ending, end_rc_r;
+    nta_err end_err_r;
 
     /* caller's thread */
-    chunk *cur;
+    nta_chunk *cur;
     size_t pos;
     uint32_t *map;          /* interface index the thread handed out (LOCAL | i) -> the sink's */
     uint32_t nmap, capmap;
@@ -79,67 +73,27 @@ static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 /* ---- the reading thread ---- */
 
-static chunk *acquire(nta_prefetch *pf)
+static void fill_meta(nta_chunk *c, void *ctx)
 {
-    pthread_mutex_lock(&pf->mu);
-    while (pf->count == NCHUNKS && !pf->stop)
-        pthread_cond_wait(&pf->freed, &pf->mu);
-    chunk *c = pf->stop ? NULL : &pf->chunks[(pf->head + pf->count) % NCHUNKS];
-    pthread_mutex_unlock(&pf->mu);
-    if (c != NULL) {
-        c->used = 0;
-        c->last = 0;
-        c->rc = 0;
-    }
-    return c;
-}
-
-static void hand_over(nta_prefetch *pf)
-{
-    chunk *c = pf->fill;
-    pf->fill = NULL;
+    nta_prefetch *pf = ctx;
+    meta *m = c->meta;
     if (pf->inner.bytes_read != NULL)
-        c->bytes_read = pf->inner.bytes_read(pf->inner.ctx);
+        m->bytes_read = pf->inner.bytes_read(pf->inner.ctx);
     else
-        c->bytes_read = pf->s != NULL ? nta_stream_raw_offset(pf->s) : 0;
-    c->bad_records = pf->inner.warn != NULL ? pf->inner.warn->bad_records : 0;
-    memcpy(c->warn_first, pf->inner.warn != NULL ? pf->inner.warn->first : "",
-           pf->inner.warn != NULL ? sizeof c->warn_first : 1);
-    pthread_mutex_lock(&pf->mu);
-    pf->count++;
-    pthread_cond_signal(&pf->filled);
-    pthread_mutex_unlock(&pf->mu);
-}
-
-/* Room for a record of size bytes, or NULL when the caller closed (or memory ran out for a
- * packet larger than a chunk: *oom set). */
-static uint8_t *reserve(nta_prefetch *pf, size_t size, int *oom)
-{
-    if (pf->fill != NULL && pf->fill->used > 0 && pf->fill->used + size > pf->fill->cap)
-        hand_over(pf);
-    if (pf->fill == NULL && (pf->fill = acquire(pf)) == NULL)
-        return NULL;
-    chunk *c = pf->fill;
-    if (size > c->cap) {
-        uint8_t *b = realloc(c->buf, size);
-        if (b == NULL) {
-            *oom = 1;
-            return NULL;
-        }
-        c->buf = b;
-        c->cap = size;
-    }
-    uint8_t *p = c->buf + c->used;
-    c->used += size;
-    return p;
+        m->bytes_read = pf->s != NULL ? nta_stream_raw_offset(pf->s) : 0;
+    m->bad_records = pf->inner.warn != NULL ? pf->inner.warn->bad_records : 0;
+    memcpy(m->warn_first, pf->inner.warn != NULL ? pf->inner.warn->first : "",
+           pf->inner.warn != NULL ? sizeof m->warn_first : 1);
+    m->last = pf->ending;
+    m->rc = pf->end_rc_r;
+    if (pf->ending)
+        m->err = pf->end_err_r;
 }
 
 /* The stream is about to wait on a pipe: hand over what was read so far. */
 static void on_stream_wait(void *ctx)
 {
-    nta_prefetch *pf = ctx;
-    if (pf->fill != NULL && pf->fill->used > 0)
-        hand_over(pf);
+    nta_chunkq_hand_over(&((nta_prefetch *)ctx)->q, 0);
 }
 
 static void *run(void *arg)
@@ -154,7 +108,7 @@ static void *run(void *arg)
         if (rc != 1)
             break;
         size_t size = sizeof(rec) + round8(sizeof p + p.caplen);
-        uint8_t *d = reserve(pf, size, &oom);
+        uint8_t *d = nta_chunkq_reserve(&pf->q, size, &oom);
         if (d == NULL) {
             rc = oom ? nta_err_set(&err, NTA_ENOMEM, "out of memory for a %u-byte packet",
                                    p.caplen) : 0;
@@ -165,13 +119,11 @@ static void *run(void *arg)
         memcpy(d + sizeof r, &p, sizeof p);
         memcpy(d + sizeof r + sizeof p, p.data, p.caplen);
     }
-    if (pf->fill == NULL)
-        pf->fill = acquire(pf);
-    if (pf->fill != NULL) {
-        pf->fill->last = 1;
-        pf->fill->rc = rc < 0 ? rc : 0;
-        pf->fill->err = err;
-        hand_over(pf);
+    if (nta_chunkq_filling(&pf->q) != NULL) {   /* NULL: the caller closed, nobody listens */
+        pf->ending = 1;
+        pf->end_rc_r = rc < 0 ? rc : 0;
+        pf->end_err_r = err;
+        nta_chunkq_hand_over(&pf->q, 1);
     }
     return NULL;
 }
@@ -222,7 +174,7 @@ static int sink_add(void *ctx, const nta_iface *ifc, uint32_t *index)
     }
     int oom = 0;
     size_t size = sizeof(rec) + round8(sizeof *ifc);
-    uint8_t *d = reserve(pf, size, &oom);
+    uint8_t *d = nta_chunkq_reserve(&pf->q, size, &oom);
     if (d == NULL)
         return NTA_ENOMEM;   /* closing (or no memory): the reader stops either way */
     rec r = { REC_IFACE, (uint32_t)size, idx, 0 };
@@ -239,32 +191,15 @@ static int sink_add(void *ctx, const nta_iface *ifc, uint32_t *index)
 
 static void take(nta_prefetch *pf)
 {
-    pthread_mutex_lock(&pf->mu);
-    if (pf->count == 0 && pf->wait_fn != NULL) {
-        pthread_mutex_unlock(&pf->mu);
-        pf->wait_fn(pf->wait_ctx);
-        pthread_mutex_lock(&pf->mu);
-    }
-    while (pf->count == 0)
-        pthread_cond_wait(&pf->filled, &pf->mu);
-    chunk *c = &pf->chunks[pf->head];
-    pthread_mutex_unlock(&pf->mu);
-    pf->cur = c;
+    pf->cur = nta_chunkq_take(&pf->q, pf->wait_fn, pf->wait_ctx);
     pf->pos = 0;
-    pf->bytes_read = c->bytes_read;
-    pf->warn.bad_records = c->bad_records;
+    if (pf->cur == NULL)
+        return;
+    const meta *m = pf->cur->meta;
+    pf->bytes_read = m->bytes_read;
+    pf->warn.bad_records = m->bad_records;
     if (pf->warn.first[0] == '\0')
-        memcpy(pf->warn.first, c->warn_first, sizeof pf->warn.first);
-}
-
-static void give_back(nta_prefetch *pf)
-{
-    pthread_mutex_lock(&pf->mu);
-    pf->head = (pf->head + 1) % NCHUNKS;
-    pf->count--;
-    pthread_cond_signal(&pf->freed);
-    pthread_mutex_unlock(&pf->mu);
-    pf->cur = NULL;
+        memcpy(pf->warn.first, m->warn_first, sizeof pf->warn.first);
 }
 
 static void end_with(nta_prefetch *pf, int rc, const nta_err *err)
@@ -273,10 +208,7 @@ static void end_with(nta_prefetch *pf, int rc, const nta_err *err)
     pf->end_rc = rc;
     if (err != NULL)
         pf->end_err = *err;
-    pthread_mutex_lock(&pf->mu);   /* nothing more is read: let the thread go */
-    pf->stop = 1;
-    pthread_cond_signal(&pf->freed);
-    pthread_mutex_unlock(&pf->mu);
+    nta_chunkq_stop(&pf->q);   /* nothing more is read: let the thread go */
 }
 
 static int pf_next(void *ctx, nta_packet *pkt, nta_err *err)
@@ -314,13 +246,17 @@ static int pf_next(void *ctx, nta_packet *pkt, nta_err *err)
             continue;
         }
         if (pf->cur != NULL) {
-            if (pf->cur->last) {
-                end_with(pf, pf->cur->rc, &pf->cur->err);
+            const meta *m = pf->cur->meta;
+            if (m->last) {
+                end_with(pf, m->rc, &m->err);
                 continue;
             }
-            give_back(pf);
+            nta_chunkq_give_back(&pf->q);
+            pf->cur = NULL;
         }
         take(pf);
+        if (pf->cur == NULL)   /* cannot happen: the thread's last chunk says how it ended */
+            end_with(pf, 0, NULL);
     }
 }
 
@@ -329,19 +265,10 @@ static uint64_t pf_bytes_read(void *ctx)
     return ((nta_prefetch *)ctx)->bytes_read;
 }
 
-static void free_chunks(nta_prefetch *pf)
-{
-    for (int i = 0; i < NCHUNKS; i++)
-        free(pf->chunks[i].buf);
-}
-
 static void pf_close(void *ctx)
 {
     nta_prefetch *pf = ctx;
-    pthread_mutex_lock(&pf->mu);
-    pf->stop = 1;
-    pthread_cond_signal(&pf->freed);
-    pthread_mutex_unlock(&pf->mu);
+    nta_chunkq_stop(&pf->q);
     /* A thread reading a file ends at its next record. One waiting on a pipe that stays silent
      * would hold the process: after a moment it is left to the process's exit, with everything
      * it may still touch (the stream too, which this reader owns). */
@@ -360,10 +287,7 @@ static void pf_close(void *ctx)
     }
     nta_reader_close(&pf->inner);
     nta_stream_free(pf->s);
-    pthread_mutex_destroy(&pf->mu);
-    pthread_cond_destroy(&pf->filled);
-    pthread_cond_destroy(&pf->freed);
-    free_chunks(pf);
+    nta_chunkq_fini(&pf->q);
     free(pf->map);
     free(pf);
 }
@@ -376,15 +300,11 @@ nta_prefetch *nta_prefetch_new(nta_iface_sink downstream)
     if (pf == NULL)
         return NULL;
     pf->down = downstream;
-    for (int i = 0; i < NCHUNKS; i++) {
-        pf->chunks[i].buf = malloc(CHUNK_BYTES);
-        pf->chunks[i].cap = CHUNK_BYTES;
-        if (pf->chunks[i].buf == NULL) {
-            free_chunks(pf);
-            free(pf);
-            return NULL;
-        }
+    if (nta_chunkq_init(&pf->q, NCHUNKS, CHUNK_BYTES, sizeof(meta)) < 0) {
+        free(pf);
+        return NULL;
     }
+    nta_chunkq_on_hand_over(&pf->q, fill_meta, pf);
     return pf;
 }
 
@@ -398,24 +318,13 @@ void nta_prefetch_free(nta_prefetch *pf)
 {
     if (pf == NULL)
         return;
-    free_chunks(pf);
+    nta_chunkq_fini(&pf->q);
     free(pf->map);
     free(pf);
 }
 
 int nta_prefetch_start(nta_prefetch *pf, nta_reader *rd, nta_stream *s, nta_err *err)
 {
-    if (pthread_mutex_init(&pf->mu, NULL) != 0)
-        return nta_err_set(err, NTA_ENOMEM, "cannot create a lock for the reading thread");
-    if (pthread_cond_init(&pf->filled, NULL) != 0) {
-        pthread_mutex_destroy(&pf->mu);
-        return nta_err_set(err, NTA_ENOMEM, "cannot create the reading thread's conditions");
-    }
-    if (pthread_cond_init(&pf->freed, NULL) != 0) {
-        pthread_cond_destroy(&pf->filled);
-        pthread_mutex_destroy(&pf->mu);
-        return nta_err_set(err, NTA_ENOMEM, "cannot create the reading thread's conditions");
-    }
     pf->inner = *rd;
     pf->s = s;
     pf->started = 1;
@@ -431,9 +340,6 @@ int nta_prefetch_start(nta_prefetch *pf, nta_reader *rd, nta_stream *s, nta_err 
         pf->started = 0;
         if (s != NULL)
             nta_stream_set_wait_hook(s, NULL, NULL);
-        pthread_cond_destroy(&pf->freed);
-        pthread_cond_destroy(&pf->filled);
-        pthread_mutex_destroy(&pf->mu);
         return nta_err_set(err, NTA_EIO, "cannot start the reading thread");
     }
     rd->next = pf_next;
