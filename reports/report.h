@@ -21,6 +21,8 @@ typedef struct nta_report_opts {
     FILE *stream;               /**< where streaming reports write as events come (text, csv) */
     uint64_t interval_ns;       /**< --bytes: one block per interval of capture time, 0 = one */
     uint32_t known;             /**< NTA_F_* the input shows (timestamps may be missing) */
+    struct nta_logw *writer;    /**< the per-event logs format on this thread (log_writer.h);
+                                     NULL: as events come */
 } nta_report_opts;
 
 typedef struct nta_report {

@@ -7,12 +7,17 @@
  * 4-tuple, payload bytes and the flags as "(FIN|SYN|...|\b)": the script ends the list with a
  * backspace to hide the last "|", and a file gets that 0x08 byte (reference 5.6).
  * Lines are written to opts.stream as events arrive (as dtrace prints them); the final write
- * adds only dtrace's newline at exit. CSV rows likewise. */
+ * adds only dtrace's newline at exit. CSV rows likewise.
+ * Each event becomes a small record of what its line shows (logrec, taken on the analysing
+ * thread, where the per-connection clock of --states lives); the line is formatted from it
+ * either at once or, with opts.writer, on the writer thread (reports/log_writer.h). */
+#define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/u64map.h"
+#include "reports/log_writer.h"
 #include "reports/report.h"
 
 /* Address text of recently seen addresses: a packet's two addresses are usually those of the
@@ -21,17 +26,31 @@
 #define ADDR_CACHE 256
 typedef struct addr_slot {
     nta_addr a;
-    uint8_t len;
+    uint8_t used;
+    uint8_t padlen;                  /* length of padded */
     char s[NTA_ADDR_STRLEN];
+    char padded[NTA_ADDR_STRLEN + 32];   /* " %30s ", as put_endpoint starts */
 } addr_slot;
+
+/* What one line shows, taken from the event on the analysing thread. */
+typedef struct logrec {
+    uint64_t ts_ns;
+    uint64_t delta;       /* --states: microseconds since the connection's previous change */
+    nta_addr host, a, b;  /* traced host; saddr/daddr (--packets) or laddr/raddr (--states) */
+    uint16_t pa, pb;
+    uint32_t bytes;       /* --packets: payload */
+    int32_t from, to;     /* --states */
+    uint8_t flags;
+    uint8_t probe;
+} logrec;
 
 typedef struct logr {
     nta_report r;
-    addr_slot cache[ADDR_CACHE];
-    nta_u64map last;      /* --states: last[cs_cid] */
+    addr_slot cache[ADDR_CACHE];   /* formatting side */
+    char flagtext[64][40];         /* --packets text: "(SYN|ACK|\b)\n" per flag set */
+    nta_u64map last;      /* --states: last[cs_cid] (analysing side) */
     int started;
     uint64_t lines;
-    json_t *unused;
 } logr;
 
 /* ---- the text lines, formatted by hand ----
@@ -78,32 +97,45 @@ static void put_uint_left(line *l, uint64_t v, size_t width)   /* "%-Nu" */
         l->b[l->n++] = ' ';
 }
 
-static const char *addr_text(logr *lg, const nta_addr *a, char *buf)
+static const addr_slot *addr_slot_of(logr *lg, const nta_addr *a)
 {
     uint64_t x[2];
     memcpy(x, a->b, 16);
     uint64_t h = (x[0] ^ x[1] * 0x9e3779b97f4a7c15ull ^ a->family) * 0xff51afd7ed558ccdull;
     addr_slot *s = &lg->cache[h >> 56];
-    if (s->len == 0 || !nta_addr_eq(&s->a, a)) {
+    if (!s->used || !nta_addr_eq(&s->a, a)) {
         nta_addr_str(a, s->s);
+        line t;
+        t.n = 0;
+        put_str(&t, " ");
+        put_str_right(&t, s->s, 30);
+        put_str(&t, " ");
+        memcpy(s->padded, t.b, t.n);
+        s->padlen = (uint8_t)t.n;
         s->a = *a;
-        s->len = 1;
+        s->used = 1;
     }
-    return strcpy(buf, s->s);
+    return s;
+}
+
+static const char *addr_text(logr *lg, const nta_addr *a)
+{
+    return addr_slot_of(lg, a)->s;
 }
 
 /* " %30s %-6u": an address and its port, as both scripts print them */
-static void put_endpoint(line *l, const char *addr, unsigned port)
+static void put_endpoint(logr *lg, line *l, const nta_addr *a, unsigned port)
 {
-    put_str(l, " ");
-    put_str_right(l, addr, 30);
-    put_str(l, " ");
+    const addr_slot *s = addr_slot_of(lg, a);
+    memcpy(l->b + l->n, s->padded, s->padlen);   /* the line has room: 2 x 80 + 60 < 512 */
+    l->n += s->padlen;
     put_uint_left(l, port, 6);
 }
 
+/* Only one thread writes a log's FILE while events come (the analysing one or the writer). */
 static int put_line(const line *l, FILE *o)
 {
-    return fwrite(l->b, 1, l->n, o) == l->n ? 0 : -1;
+    return fwrite_unlocked(l->b, 1, l->n, o) == l->n ? 0 : -1;
 }
 
 static int header(logr *l)
@@ -139,30 +171,19 @@ static int json_row(logr *l, json_t *row)
 }
 
 /* null when the input has no clock (dtrace text that printed none) */
-static json_t *ts_json(const nta_report *r, const nta_event *ev)
+static json_t *ts_json(const nta_report *r, uint64_t ts_ns)
 {
-    return (r->opts.known & NTA_F_TS) ? json_integer((json_int_t)ev->ts_ns) : json_null();
+    return (r->opts.known & NTA_F_TS) ? json_integer((json_int_t)ts_ns) : json_null();
 }
 
-static int states_event(nta_report *r, const nta_event *ev)
+static int states_line(nta_report *r, const void *p)
 {
     logr *l = (logr *)r;
-    if (ev->probe != NTA_PROBE_TCP_STATE_CHANGE || header(l) < 0)
-        return ev->probe != NTA_PROBE_TCP_STATE_CHANGE ? 0 : -1;
-    uint64_t cid = ev->cs->cs_cid;
-    uint64_t *last = nta_u64map_get(&l->last, cid);
-    uint64_t delta = last != NULL && *last != 0 ? (ev->ts_ns - *last) / 1000 : 0;
-    int32_t to = ev->tcps->tcps_state;
-    /* last[cid] = timestamp, then cleared (deleted) at the end states; CLOSED too, which the
-     * script leaves set: the next incarnation has another cid, so only memory differs */
-    if (to == TCPS_CLOSING || to == TCPS_FIN_WAIT_2 || to == TCPS_LAST_ACK || to == TCPS_CLOSED)
-        nta_u64map_del(&l->last, cid);
-    else if (nta_u64map_set(&l->last, cid, ev->ts_ns) < 0)
+    const logrec *e = p;
+    if (header(l) < 0)
         return -1;
-    char la[NTA_ADDR_STRLEN], ra[NTA_ADDR_STRLEN], host[NTA_ADDR_STRLEN];
-    addr_text(l, &ev->tcps->tcps_laddr, la);
-    addr_text(l, &ev->tcps->tcps_raddr, ra);
-    const char *from = nta_tcp_state_string(ev->tcpls->tcps_state), *tos = nta_tcp_state_string(to);
+    char host[NTA_ADDR_STRLEN];
+    const char *from = nta_tcp_state_string(e->from), *tos = nta_tcp_state_string(e->to);
     FILE *o = r->opts.stream;
     l->lines++;
     switch (r->opts.fmt) {
@@ -170,10 +191,10 @@ static int states_event(nta_report *r, const nta_event *ev)
         /* " %30s %-6u %30s %-6u %-9u %s -> %s\n" */
         line t;
         t.n = 0;
-        put_endpoint(&t, la, ev->tcps->tcps_lport);
-        put_endpoint(&t, ra, ev->tcps->tcps_rport);
+        put_endpoint(l, &t, &e->a, e->pa);
+        put_endpoint(l, &t, &e->b, e->pb);
         put_str(&t, " ");
-        put_uint_left(&t, delta, 9);
+        put_uint_left(&t, e->delta, 9);
         put_str(&t, " ");
         put_str(&t, from);
         put_str(&t, " -> ");
@@ -182,19 +203,63 @@ static int states_event(nta_report *r, const nta_event *ev)
         return put_line(&t, o);
     }
     case NTA_RFMT_CSV:
-        if ((r->opts.known & NTA_F_TS) && fprintf(o, "%" PRIu64, ev->ts_ns) < 0)
+        if ((r->opts.known & NTA_F_TS) && fprintf(o, "%" PRIu64, e->ts_ns) < 0)
             return -1;
-        return fprintf(o, ",%s,%s,%u,%s,%u,%" PRIu64 ",%s,%s\n",
-                       nta_addr_str(ev->host, host), la, ev->tcps->tcps_lport, ra,
-                       ev->tcps->tcps_rport, delta, from, tos) < 0 ? -1 : 0;
-    case NTA_RFMT_JSON:
+        return fprintf(o, ",%s,%s,%u,", nta_addr_str(&e->host, host), addr_text(l, &e->a), e->pa) < 0
+               || fprintf(o, "%s,%u,%" PRIu64 ",%s,%s\n", addr_text(l, &e->b), e->pb, e->delta,
+                          from, tos) < 0 ? -1 : 0;
+    case NTA_RFMT_JSON: {
+        char la[NTA_ADDR_STRLEN];
+        strcpy(la, addr_text(l, &e->a));
         return json_row(l, json_pack("{s:o, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:s}", "ts_ns",
-                                     ts_json(r, ev), "host", nta_addr_str(ev->host, host),
-                                     "laddr", la, "lport", ev->tcps->tcps_lport, "raddr", ra,
-                                     "rport", ev->tcps->tcps_rport, "delta_us", (json_int_t)delta,
+                                     ts_json(r, e->ts_ns), "host", nta_addr_str(&e->host, host),
+                                     "laddr", la, "lport", e->pa, "raddr", addr_text(l, &e->b),
+                                     "rport", e->pb, "delta_us", (json_int_t)e->delta,
                                      "old", from, "new", tos));
     }
+    }
     return 0;
+}
+
+/* Formats rec now, or hands it to the writer thread. */
+static int emit(logr *l, nta_logw_fmt fmt, const logrec *rec)
+{
+    if (l->r.opts.writer == NULL)
+        return fmt(&l->r, rec);
+    void *d = nta_logw_push(l->r.opts.writer, &l->r, fmt, sizeof *rec);
+    if (d == NULL)
+        return -1;
+    memcpy(d, rec, sizeof *rec);
+    return 0;
+}
+
+static int states_event(nta_report *r, const nta_event *ev)
+{
+    logr *l = (logr *)r;
+    if (ev->probe != NTA_PROBE_TCP_STATE_CHANGE)
+        return 0;
+    uint64_t cid = ev->cs->cs_cid;
+    uint64_t *last = nta_u64map_get(&l->last, cid);
+    logrec e;
+    e.delta = last != NULL && *last != 0 ? (ev->ts_ns - *last) / 1000 : 0;
+    e.to = ev->tcps->tcps_state;
+    /* last[cid] = timestamp, then cleared (deleted) at the end states; CLOSED too, which the
+     * script leaves set: the next incarnation has another cid, so only memory differs */
+    if (e.to == TCPS_CLOSING || e.to == TCPS_FIN_WAIT_2 || e.to == TCPS_LAST_ACK || e.to == TCPS_CLOSED)
+        nta_u64map_del(&l->last, cid);
+    else if (nta_u64map_set(&l->last, cid, ev->ts_ns) < 0)
+        return -1;
+    e.ts_ns = ev->ts_ns;
+    e.host = *ev->host;
+    e.a = ev->tcps->tcps_laddr;
+    e.b = ev->tcps->tcps_raddr;
+    e.pa = ev->tcps->tcps_lport;
+    e.pb = ev->tcps->tcps_rport;
+    e.from = ev->tcpls->tcps_state;
+    e.bytes = 0;
+    e.flags = 0;
+    e.probe = (uint8_t)ev->probe;
+    return emit(l, states_line, &e);
 }
 
 static void flag_text(char *out, size_t cap, uint8_t f, const char *sep, int dtrace)
@@ -222,17 +287,13 @@ static void flag_text(char *out, size_t cap, uint8_t f, const char *sep, int dtr
     out[n] = '\0';
 }
 
-static int packets_event(nta_report *r, const nta_event *ev)
+static int packets_line(nta_report *r, const void *p)
 {
     logr *l = (logr *)r;
-    if (ev->probe != NTA_PROBE_TCP_SEND && ev->probe != NTA_PROBE_TCP_RECEIVE)
-        return 0;
+    const logrec *e = p;
     if (header(l) < 0)
         return -1;
-    char sa[NTA_ADDR_STRLEN], da[NTA_ADDR_STRLEN], host[NTA_ADDR_STRLEN], flags[64];
-    addr_text(l, &ev->ip->ip_saddr, sa);
-    addr_text(l, &ev->ip->ip_daddr, da);
-    uint32_t bytes = ev->ip->ip_plength - ev->tcp->tcp_offset;
+    char host[NTA_ADDR_STRLEN], flags[64];
     FILE *o = r->opts.stream;
     l->lines++;
     switch (r->opts.fmt) {
@@ -240,32 +301,54 @@ static int packets_event(nta_report *r, const nta_event *ev)
         /* " %30s %-6u %30s %-6u %-6u (%s%s%s%s%s%s\b)\n" */
         line t;
         t.n = 0;
-        flag_text(flags, sizeof flags, ev->tcp->tcp_flags, "", 1);
-        put_endpoint(&t, sa, ev->tcp->tcp_sport);
-        put_endpoint(&t, da, ev->tcp->tcp_dport);
+        put_endpoint(l, &t, &e->a, e->pa);
+        put_endpoint(l, &t, &e->b, e->pb);
         put_str(&t, " ");
-        put_uint_left(&t, bytes, 6);
-        put_str(&t, " (");
-        put_str(&t, flags);
-        put_str(&t, "\b)\n");
+        put_uint_left(&t, e->bytes, 6);
+        put_str(&t, l->flagtext[e->flags & 0x3f]);
         return put_line(&t, o);
     }
     case NTA_RFMT_CSV:
-        flag_text(flags, sizeof flags, ev->tcp->tcp_flags, "|", 0);
-        if ((r->opts.known & NTA_F_TS) && fprintf(o, "%" PRIu64, ev->ts_ns) < 0)
+        flag_text(flags, sizeof flags, e->flags, "|", 0);
+        if ((r->opts.known & NTA_F_TS) && fprintf(o, "%" PRIu64, e->ts_ns) < 0)
             return -1;
-        return fprintf(o, ",%s,%s,%s,%u,%s,%u,%u,%s\n",
-                       nta_probe_name(ev->probe), nta_addr_str(ev->host, host), sa,
-                       ev->tcp->tcp_sport, da, ev->tcp->tcp_dport, bytes, flags) < 0 ? -1 : 0;
-    case NTA_RFMT_JSON:
-        flag_text(flags, sizeof flags, ev->tcp->tcp_flags, "|", 0);
+        return fprintf(o, ",%s,%s,%s,%u,", nta_probe_name((nta_probe)e->probe),
+                       nta_addr_str(&e->host, host), addr_text(l, &e->a), e->pa) < 0
+               || fprintf(o, "%s,%u,%u,%s\n", addr_text(l, &e->b), e->pb, e->bytes, flags) < 0
+               ? -1 : 0;
+    case NTA_RFMT_JSON: {
+        char sa[NTA_ADDR_STRLEN];
+        strcpy(sa, addr_text(l, &e->a));
+        flag_text(flags, sizeof flags, e->flags, "|", 0);
         return json_row(l, json_pack("{s:o, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s}", "ts_ns",
-                                     ts_json(r, ev), "probe", nta_probe_name(ev->probe),
-                                     "host", nta_addr_str(ev->host, host), "saddr", sa, "sport",
-                                     ev->tcp->tcp_sport, "daddr", da, "dport", ev->tcp->tcp_dport,
-                                     "bytes", (json_int_t)bytes, "flags", flags));
+                                     ts_json(r, e->ts_ns), "probe",
+                                     nta_probe_name((nta_probe)e->probe), "host",
+                                     nta_addr_str(&e->host, host), "saddr", sa, "sport", e->pa,
+                                     "daddr", addr_text(l, &e->b), "dport", e->pb, "bytes",
+                                     (json_int_t)e->bytes, "flags", flags));
+    }
     }
     return 0;
+}
+
+static int packets_event(nta_report *r, const nta_event *ev)
+{
+    logr *l = (logr *)r;
+    if (ev->probe != NTA_PROBE_TCP_SEND && ev->probe != NTA_PROBE_TCP_RECEIVE)
+        return 0;
+    logrec e;
+    e.ts_ns = ev->ts_ns;
+    e.delta = 0;
+    e.host = *ev->host;
+    e.a = ev->ip->ip_saddr;
+    e.b = ev->ip->ip_daddr;
+    e.pa = ev->tcp->tcp_sport;
+    e.pb = ev->tcp->tcp_dport;
+    e.bytes = ev->ip->ip_plength - ev->tcp->tcp_offset;
+    e.from = e.to = 0;
+    e.flags = ev->tcp->tcp_flags;
+    e.probe = (uint8_t)ev->probe;
+    return emit(l, packets_line, &e);
 }
 
 /* End of the stream: a header even when nothing happened, then dtrace's newline at exit. */
@@ -314,6 +397,11 @@ static nta_report *make(const nta_report_opts *o, const char *name)
     if (l == NULL)
         return NULL;
     nta_u64map_init(&l->last);
+    for (int f = 0; f < 64; f++) {   /* " (%s%s%s%s%s%s\b)\n" for each set of the six flags */
+        char names[32];   /* "FIN|SYN|RST|PSH|ACK|URG|" at most */
+        flag_text(names, sizeof names, (uint8_t)f, "", 1);
+        snprintf(l->flagtext[f], sizeof l->flagtext[f], " (%s\b)\n", names);
+    }
     l->r.name = name;
     l->r.streaming = 1;
     l->r.write_text = write_text;

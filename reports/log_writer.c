@@ -1,0 +1,138 @@
+/* reports/log_writer.c: the writer thread of the per-event logs (log_writer.h).
+ *
+ * Records travel in a chunk ring (common/chunkq.h): a header naming the report and its
+ * formatter, then the report's own bytes. The writer formats each in order; when a write fails
+ * it stops the ring, so the next push fails and the run ends with an error instead of
+ * analysing on into a full disk. */
+#define _GNU_SOURCE
+#include "reports/log_writer.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/chunkq.h"
+#include "reports/report.h"
+
+#define NCHUNKS 8
+#define CHUNK_BYTES (256u * 1024u)
+#define MAX_FILES 8   /* logs of one run: --states and --packets today */
+
+typedef struct rec {
+    nta_report *r;
+    nta_logw_fmt fmt;
+    uint32_t size;   /* the whole record, a multiple of 8 */
+    uint32_t pad;
+} rec;
+
+struct nta_logw {
+    nta_chunkq q;
+    pthread_t thread;
+    int finished;
+    atomic_int failed;
+    FILE *files[MAX_FILES];   /* writer thread: FILEs written, flushed when it waits */
+    int nfiles;
+};
+
+static void flush_files(void *ctx)
+{
+    nta_logw *w = ctx;
+    for (int i = 0; i < w->nfiles; i++)
+        if (fflush(w->files[i]) != 0)
+            atomic_store(&w->failed, 1);
+}
+
+static void note_file(nta_logw *w, FILE *f)
+{
+    for (int i = 0; i < w->nfiles; i++)
+        if (w->files[i] == f)
+            return;
+    if (w->nfiles < MAX_FILES)
+        w->files[w->nfiles++] = f;
+}
+
+static void *run(void *arg)
+{
+    nta_logw *w = arg;
+    nta_chunk *c;
+    while ((c = nta_chunkq_take(&w->q, flush_files, w)) != NULL) {
+        for (size_t pos = 0; pos < c->used && !atomic_load(&w->failed);) {
+            rec h;
+            memcpy(&h, c->buf + pos, sizeof h);
+            note_file(w, h.r->opts.stream);
+            if (h.fmt(h.r, c->buf + pos + sizeof h) < 0) {
+                atomic_store(&w->failed, 1);
+                nta_chunkq_stop(&w->q);   /* the producer's next push fails */
+            }
+            pos += h.size;
+        }
+        nta_chunkq_give_back(&w->q);
+    }
+    return NULL;
+}
+
+nta_logw *nta_logw_new(void)
+{
+    nta_logw *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    atomic_init(&w->failed, 0);
+    if (nta_chunkq_init(&w->q, NCHUNKS, CHUNK_BYTES, 0) < 0) {
+        free(w);
+        return NULL;
+    }
+    /* signals stay with the analysing thread */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int rc = pthread_create(&w->thread, NULL, run, w);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        nta_chunkq_fini(&w->q);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void *nta_logw_push(nta_logw *w, nta_report *r, nta_logw_fmt fmt, size_t size)
+{
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return NULL;
+    size_t total = sizeof(rec) + ((size + 7) & ~(size_t)7);
+    int oom;
+    uint8_t *d = nta_chunkq_reserve(&w->q, total, &oom);
+    if (d == NULL)
+        return NULL;
+    rec h = { r, fmt, (uint32_t)total, 0 };
+    memcpy(d, &h, sizeof h);
+    return d + sizeof h;
+}
+
+void nta_logw_hand_over(nta_logw *w)
+{
+    nta_chunkq_hand_over(&w->q, 0);
+}
+
+int nta_logw_finish(nta_logw *w)
+{
+    if (!w->finished) {
+        nta_chunkq_hand_over(&w->q, 0);
+        nta_chunkq_stop(&w->q);   /* the writer drains what was handed over, then ends */
+        pthread_join(w->thread, NULL);
+        w->finished = 1;
+    }
+    return atomic_load(&w->failed) ? -1 : 0;
+}
+
+void nta_logw_free(nta_logw *w)
+{
+    if (w == NULL)
+        return;
+    nta_logw_finish(w);
+    nta_chunkq_fini(&w->q);
+    free(w);
+}
