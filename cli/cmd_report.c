@@ -16,6 +16,7 @@
 #include "cli/pipeline.h"
 #include "formats/decode.h"
 #include "reports/fail_if.h"
+#include "reports/log_writer.h"
 #include "reports/report.h"
 
 #define MAX_GATES 32
@@ -94,6 +95,12 @@ typedef struct run_ctx {
     int npaths;
     const nta_locals *locals;
 } run_ctx;
+
+/* Waiting for live input: the log lines so far go to the writer (and out). */
+static void hand_over_logs(void *ctx)
+{
+    nta_logw_hand_over(ctx);
+}
 
 static int on_event(void *ctx, const nta_event *ev)
 {
@@ -287,7 +294,7 @@ static int dtext_reports_possible(const nta_dtext *dt, int *want, int *compute, 
     for (int k = 0; k < NKINDS; k++) {
         if (!compute[k])
             continue;
-        nta_report_opts ro = { NTA_RFMT_JSON, NULL, interval, fields };
+        nta_report_opts ro = { NTA_RFMT_JSON, NULL, interval, fields, NULL };
         nta_report *r = kinds[k].make(&ro);
         if (r == NULL)
             return 0;
@@ -463,6 +470,11 @@ int cli_cmd_report(int argc, char **argv)
         nout += want[k];
     static const char *const ext[] = { "txt", "json", "csv" };
     int fail = 0;
+    /* the per-event logs are formatted and written on a thread of their own (NULL: inline) */
+    nta_logw *lw = NULL;
+    for (int k = 0; k < NKINDS; k++)
+        if (compute[k] && (kinds[k].make == nta_report_states || kinds[k].make == nta_report_packets))
+            lw = lw != NULL ? lw : nta_logw_new();
     for (int k = 0; k < NKINDS && !fail; k++) {
         if (!compute[k])
             continue;
@@ -484,7 +496,7 @@ int cli_cmd_report(int argc, char **argv)
             a->tmp = tmpfile();   /* several reports share the output: keep this one's lines apart */
             stream = a->tmp;
         }
-        nta_report_opts ro = { rc.fmt, stream, interval, known };
+        nta_report_opts ro = { rc.fmt, stream, interval, known, lw };
         a->r = kinds[k].make(&ro);
         if (a->r == NULL || stream == NULL) {
             cli_errorf("out of memory");
@@ -513,8 +525,10 @@ int cli_cmd_report(int argc, char **argv)
     p.decided_ctx = &rc;
     if (!fail) {
         nta_sink sink = { on_event, NULL, &rc };
+        if (lw != NULL && t != NULL)
+            nta_trace_set_wait_hook(t, hand_over_logs, lw);
         status = dt ? cli_pipeline_run_dtext(&p, dt, &sink) : cli_pipeline_run(&p, t, &sink);
-        int werr = 0;
+        int werr = lw != NULL && nta_logw_finish(lw) < 0;
         int shared_json = rc.fmt == NTA_RFMT_JSON && outdir == NULL && nout > 1;
         if (shared_json)
             werr |= fputs("{\"schema_version\":1,\"reports\":[\n", out) == EOF;
@@ -572,6 +586,7 @@ int cli_cmd_report(int argc, char **argv)
     } else {
         status = CLI_EXIT_UNREADABLE;
     }
+    nta_logw_free(lw);
     for (int i = 0; i < rc.n; i++) {
         if (rc.a[i].tmp)
             fclose(rc.a[i].tmp);

@@ -175,6 +175,21 @@ done
 wait $feeder $reader
 if [ "$seen" -eq 1 ] && grep -q "none:state-change" "$TMP/stream.out"; then ok
 else bad "streaming: nothing written while the input paused"; fi
+# the same for the packet log, which a writer thread formats (reports/log_writer.c)
+rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"
+( head -c 4000 "$VS"; sleep 5; tail -c +4001 "$VS" ) >"$TMP/fifo" &
+feeder=$!
+"$NTA" report -q --packets --local all "$TMP/fifo" >"$TMP/stream.out" &
+reader=$!
+seen=0
+for _ in $(seq 45); do
+    if [ "$(wc -l <"$TMP/stream.out")" -gt 2 ]; then seen=1; break; fi
+    sleep 0.1
+done
+wait $feeder $reader
+# with --local all every segment is a tcp:::send at one end and a tcp:::receive at the other
+if [ "$seen" -eq 1 ] && [ "$(grep -c '(' "$TMP/stream.out")" -eq "$((2 * $(tshark -r "$VS" -Y tcp 2>/dev/null | wc -l)))" ]; then ok
+else bad "streaming packet log: nothing written while the input paused, or not two lines per TCP segment (tshark)"; fi
 
 # --- nta report ---
 expect 0 "report --help" -- "$NTA" report --help
