@@ -16,8 +16,8 @@
 
 #include "common/chunkq.h"
 
-#define NCHUNKS 8
-#define CHUNK_BYTES (256u * 1024u)    /* 8 x 256 KiB: ahead by a few thousand packets */
+#define NCHUNKS 4
+#define CHUNK_BYTES (1024u * 1024u)   /* 4 x 1 MiB: a wakeup per MiB, not per 256 KiB */
 #define MAX_LOCAL_IFACES 4096         /* as formats/trace.c: what a hostile file can make us hold */
 #define CLOSE_WAIT_MS 200             /* how long close waits for a thread stuck on a pipe */
 #define LOCAL 0x80000000u             /* an interface index the reading thread handed out */
