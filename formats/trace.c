@@ -3,7 +3,9 @@
  * Each input holds at most one pending packet (its reader's buffer keeps the bytes valid), and
  * the earliest is returned; ties go to the earlier file so a single file keeps its order.
  * The scan over inputs is O(files) per packet: fine for the tens of rotated files users pass.
- * Interfaces live in a growing table indexed by nta_packet.ifindex. */
+ * Interfaces live in a growing table indexed by nta_packet.ifindex; each is allocated once and
+ * never moves, because consumers keep pointers to them (the analyzer caches if_name) while
+ * later interfaces are still being added. */
 #include "formats/trace.h"
 
 #include <stdio.h>
@@ -33,7 +35,7 @@ struct nta_trace {
     input *in;
     int nin;
     int advance;         /* input whose head was handed out last, -1 none */
-    nta_iface *ifs;
+    nta_iface **ifs;
     uint32_t nifs, cap_ifs;
     nta_filter *filter;
     uint64_t filtered;
@@ -45,11 +47,11 @@ static int add_iface(void *ctx, const nta_iface *ifc, uint32_t *index)
     nta_trace *t = ctx;
     if (ifc->linktype == UINT32_MAX) {   /* statistics update for an existing interface */
         if (*index < t->nifs)
-            t->ifs[*index].ifdrop = ifc->ifdrop;
+            t->ifs[*index]->ifdrop = ifc->ifdrop;
         return 0;
     }
     for (uint32_t i = 0; i < t->nifs; i++) {
-        if (t->ifs[i].linktype == ifc->linktype && strcmp(t->ifs[i].name, ifc->name) == 0) {
+        if (t->ifs[i]->linktype == ifc->linktype && strcmp(t->ifs[i]->name, ifc->name) == 0) {
             *index = i;
             return 0;
         }
@@ -58,15 +60,19 @@ static int add_iface(void *ctx, const nta_iface *ifc, uint32_t *index)
         return NTA_ECORRUPT;
     if (t->nifs == t->cap_ifs) {
         uint32_t cap = t->cap_ifs ? t->cap_ifs * 2 : 8;
-        nta_iface *n = realloc(t->ifs, cap * sizeof *n);
+        nta_iface **n = realloc(t->ifs, cap * sizeof *n);
         if (n == NULL)
             return NTA_ENOMEM;
         t->ifs = n;
         t->cap_ifs = cap;
     }
-    t->ifs[t->nifs] = *ifc;
-    t->ifs[t->nifs].packets = 0;
-    t->ifs[t->nifs].bytes = 0;
+    nta_iface *e = malloc(sizeof *e);
+    if (e == NULL)
+        return NTA_ENOMEM;
+    *e = *ifc;
+    e->packets = 0;
+    e->bytes = 0;
+    t->ifs[t->nifs] = e;
     *index = t->nifs++;
     return 0;
 }
@@ -158,6 +164,8 @@ void nta_trace_free(nta_trace *t)
         nta_prefetch_free(t->in[i].pf_unused);
     }
     free(t->in);
+    for (uint32_t i = 0; i < t->nifs; i++)
+        free(t->ifs[i]);
     free(t->ifs);
     nta_filter_free(t->filter);
     free(t);
@@ -218,8 +226,8 @@ int nta_trace_next(nta_trace *t, nta_packet *pkt, nta_err *err)
             }
         }
         if (pkt->ifindex < t->nifs) {
-            t->ifs[pkt->ifindex].packets++;
-            t->ifs[pkt->ifindex].bytes += pkt->origlen;
+            t->ifs[pkt->ifindex]->packets++;
+            t->ifs[pkt->ifindex]->bytes += pkt->origlen;
         }
         return 1;
     }
@@ -238,7 +246,7 @@ void nta_trace_set_wait_hook(nta_trace *t, void (*fn)(void *), void *ctx)
 int nta_trace_nfiles(const nta_trace *t) { return t->nin; }
 const nta_trace_file *nta_trace_file_info(const nta_trace *t, int i) { return &t->in[i].info; }
 uint32_t nta_trace_nifaces(const nta_trace *t) { return t->nifs; }
-const nta_iface *nta_trace_iface(const nta_trace *t, uint32_t i) { return &t->ifs[i]; }
+const nta_iface *nta_trace_iface(const nta_trace *t, uint32_t i) { return t->ifs[i]; }
 uint64_t nta_trace_filtered(const nta_trace *t) { return t->filtered; }
 
 void nta_trace_progress(const nta_trace *t, uint64_t *done, uint64_t *total, uint64_t *packets)

@@ -47,6 +47,8 @@ int nta_trace_nfiles(const nta_trace *t);
 const nta_trace_file *nta_trace_file_info(const nta_trace *t, int i);
 
 uint32_t nta_trace_nifaces(const nta_trace *t);
+/* Interface i (< nta_trace_nifaces): the pointer stays valid until nta_trace_free(), also while
+ * later interfaces are added. */
 const nta_iface *nta_trace_iface(const nta_trace *t, uint32_t i);
 
 /* Install fn on every input stream (see nta_stream_set_wait_hook). */

@@ -191,6 +191,32 @@ wait $feeder $reader
 if [ "$seen" -eq 1 ] && [ "$(grep -c '(' "$TMP/stream.out")" -eq "$((2 * $(tshark -r "$VS" -Y tcp 2>/dev/null | wc -l)))" ]; then ok
 else bad "streaming packet log: nothing written while the input paused, or not two lines per TCP segment (tshark)"; fi
 
+# A pcapng that declares nine more interfaces after a packet on its first: the analyzer keeps a
+# pointer to each interface's name, and the interface table grew under it (heap-use-after-free
+# under ASan, garbage names otherwise). tshark names both frames' interface if0.
+python3 - "$TMP/tenifs.pcapng" <<'PY'
+import struct, sys
+def blk(t, body):
+    body += b"\0" * (-len(body) % 4)
+    return struct.pack("<II", t, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+def opt(code, val):
+    return struct.pack("<HH", code, len(val)) + val + b"\0" * (-len(val) % 4)
+def idb(name):
+    return blk(1, struct.pack("<HHI", 1, 0, 65535) + opt(2, name.encode()) + opt(0, b""))
+def epb(ts_us, flags, seq):
+    tcp = struct.pack(">HHIIBBHHH", 1000, 80, seq, 0, 0x50, flags, 65535, 0, 0)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    pkt = bytes([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0]) + ip + tcp
+    return blk(6, struct.pack("<IIIII", 0, ts_us >> 32, ts_us & 0xffffffff, len(pkt), len(pkt)) + pkt)
+out = blk(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)) + idb("if0") + epb(1700000000000000, 2, 1)
+out += b"".join(idb("if%d" % i) for i in range(1, 10)) + epb(1700000000000100, 0x10, 2)
+open(sys.argv[1], "wb").write(out)
+PY
+eq "$(tshark -r "$TMP/tenifs.pcapng" -T fields -e frame.interface_name 2>/dev/null | tr '\n' ' ')" "if0 if0 " "ten-interface pcapng as tshark reads it"
+expect 0 "interfaces declared after packets" -- "$NTA" events --local 10.0.0.1 --probe ip:::send --format csv "$TMP/tenifs.pcapng"
+eq "$(python3 -c "import csv; r=list(csv.DictReader(l for l in open('$TMP/out') if not l.startswith('#'))); print([x['arg3.if_name'] for x in r])")" \
+   "['if0', 'if0']" "both packets on interface if0 after nine more were declared"
+
 # --- nta report ---
 expect 0 "report --help" -- "$NTA" report --help
 has "$TMP/out" "ooo.packets_ratio" "report help lists metrics"
