@@ -84,15 +84,29 @@ static void put_str(line *l, const char *s)
 
 static void put_uint_left(line *l, uint64_t v, size_t width)   /* "%-Nu" */
 {
+    /* two digits per division: the packet log prints three numbers per line */
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
     char d[24];
-    size_t k = 0;
-    do {
-        d[k++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    size_t len = k;
-    while (k > 0 && l->n < sizeof l->b)
-        l->b[l->n++] = d[--k];
+    size_t k = sizeof d;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        d[--k] = pairs[2 * r + 1];
+        d[--k] = pairs[2 * r];
+    }
+    if (v >= 10) {
+        d[--k] = pairs[2 * v + 1];
+        d[--k] = pairs[2 * v];
+    } else {
+        d[--k] = (char)('0' + v);
+    }
+    size_t len = sizeof d - k;
+    if (len > sizeof l->b - l->n)
+        len = sizeof l->b - l->n;
+    memcpy(l->b + l->n, d + k, len);
+    l->n += len;
     for (; width > len && l->n < sizeof l->b; width--)
         l->b[l->n++] = ' ';
 }
