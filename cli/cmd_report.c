@@ -89,6 +89,7 @@ typedef struct active {
 typedef struct run_ctx {
     active a[NKINDS];
     int n;
+    nta_report *by_probe[NTA_PROBE__COUNT][NKINDS + 1];   /* NULL-ended: who wants each probe */
     uint64_t probe_counts[NTA_PROBE__COUNT];
     nta_rfmt fmt;
     char **paths;
@@ -106,10 +107,9 @@ static int on_event(void *ctx, const nta_event *ev)
 {
     run_ctx *c = ctx;
     c->probe_counts[ev->probe]++;
-    for (int i = 0; i < c->n; i++)
-        if ((c->a[i].r->probes >> ev->probe) & 1u)
-            if (c->a[i].r->on_event(c->a[i].r, ev) < 0)
-                return NTA_EIO;
+    for (nta_report *const *r = c->by_probe[ev->probe]; *r != NULL; r++)
+        if ((*r)->on_event(*r, ev) < 0)
+            return NTA_EIO;
     return 0;
 }
 
@@ -514,6 +514,13 @@ int cli_cmd_report(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof probe_metrics / sizeof probe_metrics[0]; i++)
         p.probes |= 1u << probe_metrics[i].probe;
+    for (int pr = 0; pr < NTA_PROBE__COUNT; pr++) {
+        int k = 0;
+        for (int i = 0; i < rc.n; i++)
+            if ((rc.a[i].r->probes >> pr) & 1u)
+                rc.by_probe[pr][k++] = rc.a[i].r;
+        rc.by_probe[pr][k] = NULL;
+    }
     /* no report reads ipv4info/ipv6info; tcpsinfo only if one of them says so */
     p.skip = NTA_SKIP_IPV46INFO | NTA_SKIP_TCPSINFO;
     for (int i = 0; i < rc.n; i++)

@@ -256,6 +256,19 @@ const nta_aggent *nta_agg_find(const nta_agg *a, const nta_aggkey *key)
     return lookup(a, key, &slot);
 }
 
+static void apply(nta_agg *a, nta_aggent *e, int64_t value, int64_t incr)
+{
+    switch (a->fn) {
+    case NTA_AGG_COUNT: e->v++; break;
+    case NTA_AGG_SUM: e->v += value; break;
+    case NTA_AGG_MIN: if (value < e->v) e->v = value; break;
+    case NTA_AGG_MAX: if (value > e->v) e->v = value; break;
+    case NTA_AGG_AVG: e->v += value; e->n++; break;
+    case NTA_AGG_QUANTIZE: e->buckets[quantize_bucket(value)] += incr; break;
+    case NTA_AGG_LQUANTIZE: e->buckets[lquantize_bucket(a, value)] += incr; break;
+    }
+}
+
 int nta_agg_add(nta_agg *a, const nta_aggkey *key, int64_t value, int64_t incr)
 {
     size_t slot;
@@ -296,16 +309,23 @@ int nta_agg_add(nta_agg *a, const nta_aggkey *key, int64_t value, int64_t incr)
             e->v = INT64_MIN;
     }
     a->last = (size_t)(e - a->ents) + 1;
-    switch (a->fn) {
-    case NTA_AGG_COUNT: e->v++; break;
-    case NTA_AGG_SUM: e->v += value; break;
-    case NTA_AGG_MIN: if (value < e->v) e->v = value; break;
-    case NTA_AGG_MAX: if (value > e->v) e->v = value; break;
-    case NTA_AGG_AVG: e->v += value; e->n++; break;
-    case NTA_AGG_QUANTIZE: e->buckets[quantize_bucket(value)] += incr; break;
-    case NTA_AGG_LQUANTIZE: e->buckets[lquantize_bucket(a, value)] += incr; break;
-    }
+    apply(a, e, value, incr);
     return 0;
+}
+
+int nta_agg_add_str(nta_agg *a, const char *s, int64_t value, int64_t incr)
+{
+    if (a->last != 0) {
+        nta_aggent *e = &a->ents[a->last - 1];
+        if (e->key.n == 1 && e->key.p[0].is_str && strcmp(e->key.p[0].s, s) == 0) {
+            apply(a, e, value, incr);
+            return 0;
+        }
+    }
+    nta_aggkey k;
+    nta_aggkey_init(&k);
+    nta_aggkey_str(&k, s);
+    return nta_agg_add(a, &k, value, incr);
 }
 
 int64_t nta_agg_value(const nta_agg *a, const nta_aggent *e)

@@ -52,6 +52,10 @@ void nta_agg_free(nta_agg *a);
 /* Aggregate value under key (incr: quantize/lquantize weight, else ignored). 0 or NTA_ENOMEM. */
 int nta_agg_add(nta_agg *a, const nta_aggkey *key, int64_t value, int64_t incr);
 
+/* The same for a key of one string (e.g. an interface name); when it is the key of the
+ * previous add, no key is built. */
+int nta_agg_add_str(nta_agg *a, const char *s, int64_t value, int64_t incr);
+
 /* Remove every entry (DTrace's trunc(@)). */
 void nta_agg_clear(nta_agg *a);
 

@@ -68,10 +68,7 @@ static int ifhist_event(nta_report *r, const nta_event *ev)
     dist *d = (dist *)r;
     if (ev->probe != NTA_PROBE_IP_SEND && ev->probe != NTA_PROBE_IP_RECEIVE)
         return 0;
-    nta_aggkey k;
-    nta_aggkey_init(&k);
-    nta_aggkey_str(&k, ev->ifp->if_name);
-    return nta_agg_add(d->a, &k, ev->ip->ip_plength, 1);
+    return nta_agg_add_str(d->a, ev->ifp->if_name, ev->ip->ip_plength, 1);
 }
 
 static int write_text(nta_report *r, FILE *o)
