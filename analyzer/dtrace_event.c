@@ -28,7 +28,11 @@ void dt_event_finish(dt_event *e)
         case NTA_ARG_IFINFO: ev->ifp = &e->ifp; break;
         case NTA_ARG_IPV4INFO: ev->ipv4 = e->ip.ip_ver == 4 ? &e->v4 : NULL; break;
         case NTA_ARG_IPV6INFO: ev->ipv6 = e->ip.ip_ver == 6 ? &e->v6 : NULL; break;
-        case NTA_ARG_TCPSINFO: ev->tcps = e->null_tcps ? NULL : &e->tcps; break;
+        /* FreeBSD passes no tcpsinfo for syncache segments, but always one to state-change:
+         * a script that printed none of it still gets one (its fields unknown, see known) */
+        case NTA_ARG_TCPSINFO:
+            ev->tcps = e->null_tcps && ev->probe != NTA_PROBE_TCP_STATE_CHANGE ? NULL : &e->tcps;
+            break;
         case NTA_ARG_TCPINFO: ev->tcp = &e->tcp; break;
         case NTA_ARG_TCPLSINFO: ev->tcpls = &e->ls; break;
         case NTA_ARG_UDPSINFO: ev->udps = e->null_udps ? NULL : &e->udps; break;

@@ -83,6 +83,15 @@ expect 3 "Example 1 has no if_name for --ifhist" -- "$NTA" report -q --ifhist "$
 has "$TMP/err" "ifhist cannot be computed from dtrace default output (Example 1)" "missing field named"
 expect 3 "Example 1: no report at all" -- "$NTA" report -q "$TMP/ex1.txt"
 has "$TMP/err" "no report can be computed" "nothing left said"
+# dtrace's default output of `dtrace -n tcp:::state-change`: the line shows no argument, but
+# FreeBSD always passes state-change a tcpsinfo_t (the text writer dereferenced a NULL one and
+# crashed; found by fuzz/fuzz_dtrace_text's check that every event has its probe's structures)
+printf 'CPU     ID                    FUNCTION:NAME\n  0  57612                none:state-change \n' >"$TMP/ex1sc.txt"
+expect 0 "default output of tcp:::state-change, as text" -- "$NTA" events -q "$TMP/ex1sc.txt"
+has "$TMP/out" "none:state-change 0 <unknown>:0 -> <unknown>:0" "state-change line with unknown addresses"
+expect 0 "the same as JSON Lines" -- "$NTA" events -q --format jsonl "$TMP/ex1sc.txt"
+eq "$(python3 -c "import json; e=[json.loads(l) for l in open('$TMP/out')][1]; print(e['probe'], e['args'][3]['tcps_state'], e['args'][5]['tcps_state'])")" \
+   "tcp:::state-change None None" "state-change: tcpsinfo present, its fields unknown (null)"
 
 # --- Example 3: the article's sample, and nta's own --packets text read back ---
 awk '/^SADDR\tSPORT\tDADDR/ { p = 15 } p > 0 { print; p-- }' "$ARTICLE" >"$TMP/ex3.txt"
