@@ -75,16 +75,25 @@ static in_kind input_kind(const char *path)
     return k;
 }
 
+/* The input as a byte stream, or NULL after saying why it cannot be opened. */
+static nta_stream *open_stream(const char *path, nta_err *err)
+{
+    nta_stream *s;
+    nta_err_clear(err);
+    if (nta_stream_open_file(&s, path, err) < 0) {
+        cli_report_err(err);
+        return NULL;
+    }
+    return s;
+}
+
 /* --to zst: the input's bytes, decompressed if need be, recompressed with zstd. */
 static int to_zst(const char *path, const char *output)
 {
     nta_err err;
-    nta_err_clear(&err);
-    nta_stream *s;
-    if (nta_stream_open_file(&s, path, &err) < 0) {
-        cli_report_err(&err);
+    nta_stream *s = open_stream(path, &err);
+    if (s == NULL)
         return CLI_EXIT_UNREADABLE;
-    }
     FILE *raw = output ? fopen(output, "w") : stdout;
     FILE *o = raw ? nta_zst_fopen(raw, 3) : NULL;
     if (o == NULL) {
@@ -115,12 +124,9 @@ static int to_zst(const char *path, const char *output)
 static int convert_aggs(const char *path, const char *to, const char *output, int quiet)
 {
     nta_err err;
-    nta_err_clear(&err);
-    nta_stream *s;
-    if (nta_stream_open_file(&s, path, &err) < 0) {
-        cli_report_err(&err);
+    nta_stream *s = open_stream(path, &err);
+    if (s == NULL)
         return CLI_EXIT_UNREADABLE;
-    }
     size_t cap = 1 << 16, len = 0, got;
     char *text = malloc(cap);
     int rc = 0;

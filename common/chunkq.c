@@ -5,6 +5,7 @@
  * while count < n. A chunk's contents are published by the lock taken to hand it over. */
 #include "common/chunkq.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,4 +147,14 @@ void nta_chunkq_stop(nta_chunkq *q)
     pthread_cond_broadcast(&q->freed);
     pthread_cond_broadcast(&q->filled);
     pthread_mutex_unlock(&q->mu);
+}
+
+int nta_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int rc = pthread_create(t, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
 }

@@ -66,4 +66,8 @@ void nta_chunkq_give_back(nta_chunkq *q);
 /* Either side: no more chunks will be taken or filled; waiters wake up. */
 void nta_chunkq_stop(nta_chunkq *q);
 
+/* Starts fn(arg) in a thread with every signal blocked, so signals stay with the caller's
+ * thread (its handlers, SIGPIPE of its writes). 0, or pthread_create's error. */
+int nta_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+
 #endif

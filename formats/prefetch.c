@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include "formats/prefetch.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -330,12 +329,7 @@ int nta_prefetch_start(nta_prefetch *pf, nta_reader *rd, nta_stream *s, nta_err 
     pf->started = 1;
     if (s != NULL)
         nta_stream_set_wait_hook(s, on_stream_wait, pf);
-    /* signals stay with the caller's thread (its handlers, the writer's SIGPIPE) */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    int rc = pthread_create(&pf->thread, NULL, run, pf);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int rc = nta_thread_start(&pf->thread, run, pf);
     if (rc != 0) {
         pf->started = 0;
         if (s != NULL)

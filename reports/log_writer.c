@@ -8,7 +8,6 @@
 #include "reports/log_writer.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -84,12 +83,7 @@ nta_logw *nta_logw_new(void)
         free(w);
         return NULL;
     }
-    /* signals stay with the analysing thread */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    int rc = pthread_create(&w->thread, NULL, run, w);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int rc = nta_thread_start(&w->thread, run, w);
     if (rc != 0) {
         nta_chunkq_fini(&w->q);
         free(w);
