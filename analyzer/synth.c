@@ -130,7 +130,7 @@ static void fire(void *ctx, nta_probe p, const nta_tcb *t, int32_t old, int with
     ev.ts_ns = ts;
     ev.host = &an->conn->addr[an->side];
     ev.cs = &cs;
-    if (t != NULL && !(an->o.skip & NTA_SKIP_TCPSINFO)) {
+    if (t != NULL && (!(an->o.skip & NTA_SKIP_TCPSINFO) || ((an->o.tcps_probes >> p) & 1u))) {
         fill_tcpsinfo(&tcps, t, an->conn, an->side);
         ev.tcps = &tcps;
     }

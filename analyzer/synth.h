@@ -33,6 +33,7 @@ typedef struct nta_analyzer_opts {
     uint32_t max_flows;           /**< 0 = no cap */
     const nta_trace *trace;       /**< for interface names; may be NULL ("unknown") */
     uint32_t skip;                /**< NTA_SKIP_* translators no consumer reads */
+    uint32_t tcps_probes;         /**< with NTA_SKIP_TCPSINFO: probes (bits) still given one */
 } nta_analyzer_opts;
 
 typedef struct nta_analyzer_stats {

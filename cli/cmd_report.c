@@ -521,11 +521,12 @@ int cli_cmd_report(int argc, char **argv)
                 rc.by_probe[pr][k++] = rc.a[i].r;
         rc.by_probe[pr][k] = NULL;
     }
-    /* no report reads ipv4info/ipv6info; tcpsinfo only if one of them says so */
+    /* no report reads ipv4info/ipv6info; tcpsinfo only on the probes of a report that says so
+     * (--ooo reads it on tcp:::receive: tcp:::send's copy would be built for nobody) */
     p.skip = NTA_SKIP_IPV46INFO | NTA_SKIP_TCPSINFO;
     for (int i = 0; i < rc.n; i++)
         if (rc.a[i].r->needs_tcpsinfo)
-            p.skip &= ~(uint32_t)NTA_SKIP_TCPSINFO;
+            p.tcps_probes |= rc.a[i].r->probes;
     rc.paths = argv + optind;
     rc.npaths = argc - optind;
     p.on_decided = on_decided;

@@ -138,7 +138,8 @@ int cli_pipeline_run(cli_pipeline *p, nta_trace *t, const nta_sink *sink)
 
     if (p->on_decided != NULL)
         p->on_decided(p->decided_ctx, &p->locals);
-    nta_analyzer_opts ao = { &p->locals, p->probes, p->msl_ns, p->idle_ns, p->max_flows, t, p->skip };
+    nta_analyzer_opts ao = { &p->locals, p->probes, p->msl_ns, p->idle_ns, p->max_flows, t, p->skip,
+                              p->tcps_probes };
     nta_analyzer *an = nta_analyzer_new(&ao, sink);
     if (an == NULL) {
         free(la.pkts);

@@ -16,6 +16,7 @@ typedef struct cli_pipeline {
     int locals_given;
     uint32_t probes;
     uint32_t skip;         /* NTA_SKIP_* translators the consumers never read */
+    uint32_t tcps_probes;  /* with NTA_SKIP_TCPSINFO: the probes whose consumers read it */
     uint64_t msl_ns, idle_ns;
     uint32_t max_flows;
     int quiet;

@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&loc, 0, sizeof loc);
         loc.all = 1;
         nta_analyzer_opts o = { &loc, (1u << NTA_PROBE__COUNT) - 1, 30000000000ull,
-                                600000000000ull, 1000, NULL, 0 };
+                                600000000000ull, 1000, NULL, 0, 0 };
         nta_sink sink = { discard, NULL, NULL };
         nta_analyzer *an = nta_analyzer_new(&o, &sink);
         nta_packet p;

@@ -28,7 +28,7 @@ typedef struct nta_report_opts {
 typedef struct nta_report {
     const char *name;           /**< "ooo", "durations", ... (file names, JSON "report") */
     uint32_t probes;            /**< the probes it needs */
-    int needs_tcpsinfo;         /**< reads args[3] of tcp probes (else the analyzer may skip it) */
+    int needs_tcpsinfo;         /**< reads args[3] of its tcp probes (else the analyzer may skip it) */
     uint32_t needs;             /**< NTA_F_* fields it reads (dtrace text may not show them) */
     int streaming;              /**< writes to opts.stream while events arrive */
     int (*on_event)(struct nta_report *r, const nta_event *ev);

@@ -58,7 +58,7 @@ static void replay(uint32_t n, uint32_t max_flows, result *res)
     memset(&loc, 0, sizeof loc);
     loc.all = 1;
     nta_analyzer_opts o = { &loc, 1u << NTA_PROBE_TCP_STATE_CHANGE, 30000000000ull,
-                            600000000000ull, max_flows, NULL, 0 };
+                            600000000000ull, max_flows, NULL, 0, 0 };
     nta_sink sink = { on_event, NULL, &res->c };
     nta_analyzer *an = nta_analyzer_new(&o, &sink);
     uint8_t buf[2048];
