@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/linebuf.h"
 #include "common/u64map.h"
 #include "reports/log_writer.h"
 #include "reports/report.h"
@@ -53,63 +54,7 @@ typedef struct logr {
     uint64_t lines;
 } logr;
 
-/* ---- the text lines, formatted by hand ----
- * The packet log is the bulk of a report run's output; printf's "%30s %-6u" machinery was
- * 40 % of its time. These produce the same bytes as the scripts' printf formats. */
-
-typedef struct line {
-    char b[512];
-    size_t n;
-} line;
-
-static void put_str_right(line *l, const char *s, size_t width)   /* "%Ns" */
-{
-    size_t len = strlen(s);
-    for (; width > len && l->n < sizeof l->b; width--)
-        l->b[l->n++] = ' ';
-    if (len > sizeof l->b - l->n)
-        len = sizeof l->b - l->n;
-    memcpy(l->b + l->n, s, len);
-    l->n += len;
-}
-
-static void put_str(line *l, const char *s)
-{
-    size_t len = strlen(s);
-    if (len > sizeof l->b - l->n)
-        len = sizeof l->b - l->n;
-    memcpy(l->b + l->n, s, len);
-    l->n += len;
-}
-
-static void put_uint_left(line *l, uint64_t v, size_t width)   /* "%-Nu" */
-{
-    /* two digits per division: the packet log prints three numbers per line */
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                "8081828384858687888990919293949596979899";
-    char d[24];
-    size_t k = sizeof d;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        d[--k] = pairs[2 * r + 1];
-        d[--k] = pairs[2 * r];
-    }
-    if (v >= 10) {
-        d[--k] = pairs[2 * v + 1];
-        d[--k] = pairs[2 * v];
-    } else {
-        d[--k] = (char)('0' + v);
-    }
-    size_t len = sizeof d - k;
-    if (len > sizeof l->b - l->n)
-        len = sizeof l->b - l->n;
-    memcpy(l->b + l->n, d + k, len);
-    l->n += len;
-    for (; width > len && l->n < sizeof l->b; width--)
-        l->b[l->n++] = ' ';
-}
+/* ---- the text lines, formatted by hand (common/linebuf.h) ---- */
 
 static const addr_slot *addr_slot_of(logr *lg, const nta_addr *a)
 {
@@ -119,11 +64,11 @@ static const addr_slot *addr_slot_of(logr *lg, const nta_addr *a)
     addr_slot *s = &lg->cache[h >> 56];
     if (!s->used || !nta_addr_eq(&s->a, a)) {
         nta_addr_str(a, s->s);
-        line t;
+        nta_line t;
         t.n = 0;
-        put_str(&t, " ");
-        put_str_right(&t, s->s, 30);
-        put_str(&t, " ");
+        nta_line_str(&t, " ");
+        nta_line_str_w(&t, s->s, 30, 0);
+        nta_line_str(&t, " ");
         memcpy(s->padded, t.b, t.n);
         s->padlen = (uint8_t)t.n;
         s->a = *a;
@@ -138,16 +83,16 @@ static const char *addr_text(logr *lg, const nta_addr *a)
 }
 
 /* " %30s %-6u": an address and its port, as both scripts print them */
-static void put_endpoint(logr *lg, line *l, const nta_addr *a, unsigned port)
+static void put_endpoint(logr *lg, nta_line *l, const nta_addr *a, unsigned port)
 {
     const addr_slot *s = addr_slot_of(lg, a);
     memcpy(l->b + l->n, s->padded, s->padlen);   /* the line has room: 2 x 80 + 60 < 512 */
     l->n += s->padlen;
-    put_uint_left(l, port, 6);
+    nta_line_num_w(l, port, 0, 6, 1);
 }
 
 /* Only one thread writes a log's FILE while events come (the analysing one or the writer). */
-static int put_line(const line *l, FILE *o)
+static int put_line(const nta_line *l, FILE *o)
 {
     return fwrite_unlocked(l->b, 1, l->n, o) == l->n ? 0 : -1;
 }
@@ -203,17 +148,17 @@ static int states_line(nta_report *r, const void *p)
     switch (r->opts.fmt) {
     case NTA_RFMT_TEXT: {
         /* " %30s %-6u %30s %-6u %-9u %s -> %s\n" */
-        line t;
+        nta_line t;
         t.n = 0;
         put_endpoint(l, &t, &e->a, e->pa);
         put_endpoint(l, &t, &e->b, e->pb);
-        put_str(&t, " ");
-        put_uint_left(&t, e->delta, 9);
-        put_str(&t, " ");
-        put_str(&t, from);
-        put_str(&t, " -> ");
-        put_str(&t, tos);
-        put_str(&t, "\n");
+        nta_line_str(&t, " ");
+        nta_line_num_w(&t, e->delta, 0, 9, 1);
+        nta_line_str(&t, " ");
+        nta_line_str(&t, from);
+        nta_line_str(&t, " -> ");
+        nta_line_str(&t, tos);
+        nta_line_str(&t, "\n");
         return put_line(&t, o);
     }
     case NTA_RFMT_CSV:
@@ -313,13 +258,13 @@ static int packets_line(nta_report *r, const void *p)
     switch (r->opts.fmt) {
     case NTA_RFMT_TEXT: {
         /* " %30s %-6u %30s %-6u %-6u (%s%s%s%s%s%s\b)\n" */
-        line t;
+        nta_line t;
         t.n = 0;
         put_endpoint(l, &t, &e->a, e->pa);
         put_endpoint(l, &t, &e->b, e->pb);
-        put_str(&t, " ");
-        put_uint_left(&t, e->bytes, 6);
-        put_str(&t, l->flagtext[e->flags & 0x3f]);
+        nta_line_str(&t, " ");
+        nta_line_num_w(&t, e->bytes, 0, 6, 1);
+        nta_line_str(&t, l->flagtext[e->flags & 0x3f]);
         return put_line(&t, o);
     }
     case NTA_RFMT_CSV:
