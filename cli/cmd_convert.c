@@ -284,7 +284,7 @@ static int events_to_packets(cli_pipeline *pl, char **paths, int npaths, nta_cwr
 
 static int capture_to_capture(char **paths, int npaths, const char *ifname, nta_cwriter *w, int quiet)
 {
-    nta_trace_opts to = { ifname, NULL, 0 };
+    nta_trace_opts to = { ifname, NULL, 0, 0 };
     nta_err err;
     nta_err_clear(&err);
     nta_trace *t;

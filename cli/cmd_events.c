@@ -80,7 +80,7 @@ int cli_cmd_events(int argc, char **argv)
     cli_pipeline p;
     cli_pipeline_defaults(&p);
     nta_probe_set set = { 0 };
-    nta_trace_opts to = { NULL, NULL, 0 };
+    nta_trace_opts to = { NULL, NULL, 0, 0 };
     const char *format = "text", *output = NULL;
     int c, idx;
     optind = 1;

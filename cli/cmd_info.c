@@ -328,7 +328,7 @@ int cli_cmd_info(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    nta_trace_opts to = { NULL, NULL, 0 };
+    nta_trace_opts to = { NULL, NULL, 0, 0 };
     const char *format = "text", *output = NULL;
     int quiet = 0, c;
     optind = 1;

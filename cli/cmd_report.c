@@ -349,7 +349,7 @@ int cli_cmd_report(int argc, char **argv)
     };
     cli_pipeline p;
     cli_pipeline_defaults(&p);
-    nta_trace_opts to = { NULL, NULL, 0 };
+    nta_trace_opts to = { NULL, NULL, 0, 0 };
     const char *format = "text", *output = NULL, *outdir = NULL;
     int want[NKINDS] = { 0 }, any = 0, named = 0;
     uint64_t interval = 0;

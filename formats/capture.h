@@ -77,6 +77,7 @@ typedef struct nta_reader_opts {
     const char *ifname;    /**< interface name for formats that have none; NULL = file base name */
     uint32_t file;         /**< index of this input, copied into every packet */
     nta_iface_sink ifaces;
+    int via_libpcap;       /**< 1: no direct record reading of plain pcap files (tests compare) */
 } nta_reader_opts;
 
 /* Recognise the capture format from the stream's first bytes and open the matching reader.

@@ -93,7 +93,8 @@ static void open_input(nta_trace *t, input *in, int idx, const nta_trace_opts *o
 {
     nta_iface_sink direct = { add_iface, t };
     nta_prefetch *pf = prefetch ? nta_prefetch_new(direct) : NULL;
-    nta_reader_opts ro = { o->ifname, (uint32_t)idx, pf != NULL ? nta_prefetch_sink(pf) : direct };
+    nta_reader_opts ro = { o->ifname, (uint32_t)idx, pf != NULL ? nta_prefetch_sink(pf) : direct,
+                           o->via_libpcap };
     in->info.format = "";
     in->info.compression = "none";
     nta_err_clear(&in->info.err);

@@ -20,6 +20,7 @@ typedef struct nta_trace_opts {
     const char *filter;   /**< BPF expression or NULL */
     int inline_read;      /**< 1: read in the caller's thread; 0: each file is read ahead in a
                                thread of its own (formats/prefetch.h) when there are few */
+    int via_libpcap;      /**< 1: classic pcap records read by libpcap only (tests compare) */
 } nta_trace_opts;
 
 typedef struct nta_trace_file {

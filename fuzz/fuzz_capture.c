@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     uint32_t nifs = 0;
     nta_reader rd;
-    nta_reader_opts ro = { "fuzz", 0, { add_iface, &nifs } };
+    nta_reader_opts ro = { "fuzz", 0, { add_iface, &nifs }, 0 };
     if (nta_capture_open(&rd, s, &ro, &err) == 0) {
         nta_locals loc;
         memset(&loc, 0, sizeof loc);

@@ -83,10 +83,15 @@ tu_capture *tu_read(const char *path)
 
 tu_capture *tu_read_opts(const char *path, int inline_read)
 {
+    return tu_read_how(path, inline_read, 0);
+}
+
+tu_capture *tu_read_how(const char *path, int inline_read, int via_libpcap)
+{
     tu_capture *c = calloc(1, sizeof *c);
     nta_trace *t;
     nta_err err;
-    nta_trace_opts o = { NULL, NULL, inline_read };
+    nta_trace_opts o = { NULL, NULL, inline_read, via_libpcap };
     const char *paths[1] = { path };
     ck_assert_int_eq(nta_trace_open(&t, paths, 1, &o, &err), 0);
     nta_packet p;
@@ -113,7 +118,7 @@ tu_capture *tu_read_mem(const void *buf, size_t len)
     nta_err_clear(&err);
     ck_assert_int_eq(nta_stream_open_mem(&s, buf, len, &err), 0);
     nta_reader rd;
-    nta_reader_opts o = { "mem", 0, { add_iface, c } };
+    nta_reader_opts o = { "mem", 0, { add_iface, c }, 0 };
     int rc = nta_capture_open(&rd, s, &o, &err);
     if (rc < 0) {
         c->err_code = rc;
@@ -257,7 +262,7 @@ void tu_analyze(const char *path, uint32_t probes, const nta_sink *sink)
 {
     nta_trace *t;
     nta_err err;
-    nta_trace_opts to = { NULL, NULL, 0 };
+    nta_trace_opts to = { NULL, NULL, 0, 0 };
     const char *paths[1] = { path };
     ck_assert_int_eq(nta_trace_open(&t, paths, 1, &to, &err), 0);
     nta_locals loc;

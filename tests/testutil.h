@@ -46,6 +46,8 @@ typedef struct tu_capture {
 tu_capture *tu_read(const char *path);
 /* Same, choosing whether the file is read ahead in a thread (nta_trace_opts.inline_read). */
 tu_capture *tu_read_opts(const char *path, int inline_read);
+/* Same, also choosing whether plain pcap records are read by libpcap only (via_libpcap). */
+tu_capture *tu_read_how(const char *path, int inline_read, int via_libpcap);
 /* Same from a memory buffer via nta_stream_open_mem + nta_capture_open. */
 tu_capture *tu_read_mem(const void *buf, size_t len);
 void tu_capture_free(tu_capture *c);

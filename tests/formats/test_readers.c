@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "formats/trace.h"
 #include "testutil.h"
@@ -338,7 +339,7 @@ START_TEST(several_files_merge_in_time_order)
     }
     nta_trace *t;
     nta_err err;
-    nta_trace_opts o = { NULL, NULL, 0 };
+    nta_trace_opts o = { NULL, NULL, 0, 0 };
     ck_assert_int_eq(nta_trace_open(&t, paths, 3, &o, &err), 0);
     nta_packet p;
     size_t n = 0;
@@ -421,6 +422,111 @@ START_TEST(reading_ahead_changes_nothing)
 }
 END_TEST
 
+static void swap_bytes(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n / 2; i++) {
+        uint8_t t = p[i];
+        p[i] = p[n - 1 - i];
+        p[n - 1 - i] = t;
+    }
+}
+
+/* Writes len bytes of buf to a temporary file; its path in path (free()d by the caller). */
+static char *temp_capture(const uint8_t *buf, size_t len)
+{
+    char *path = strdup("/tmp/nta-direct-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+static void compare_direct(const char *name, const char *path, char **log)
+{
+    tu_capture *a = tu_read_how(path, 1, 0), *b = tu_read_how(path, 1, 1);
+    compare_reads(name, a, b, log);
+    tu_capture_free(a);
+    tu_capture_free(b);
+}
+
+/* Plain pcap files' records are read without libpcap while libpcap would pass them through
+ * untouched, and by libpcap from the first record it would not (formats/pcap_file.c): every
+ * public capture, the own pcap fixtures, a file cut at every 7th byte, and files whose header
+ * claims a snapshot length some records exceed (libpcap cuts those: the hand-over happens in
+ * the middle of the file) read exactly as with libpcap alone: packets, errors, offsets. */
+START_TEST(direct_pcap_records_read_as_libpcap_does)
+{
+    tu_tsv *man = tu_tsv_read(tu_public("MANIFEST.tsv"));
+    ck_assert_ptr_nonnull(man);
+    int cf = tu_tsv_col(man, "filename");
+    char *log = strdup("");
+    for (int r = 0; r < man->nrows; r++)
+        compare_direct(man->rows[r][cf], tu_public(man->rows[r][cf]), &log);
+    tu_tsv_free(man);
+    static const char *own[] = { "veth-scenarios.pcap", "veth-midstream.pcap", "loopback.pcap",
+                                 "reorder.pcap" };
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        compare_direct(own[i], tu_fixture(own[i]), &log);
+    size_t len;
+    uint8_t *buf = tu_slurp(tu_fixture("veth-scenarios.pcap"), &len);
+    for (size_t cut = 0; cut < len; cut += 7) {
+        char *path = temp_capture(buf, cut), name[64];
+        snprintf(name, sizeof name, "veth-scenarios.pcap cut at %zu", cut);
+        compare_direct(name, path, &log);
+        unlink(path);
+        free(path);
+    }
+    /* the same file written big-endian: every header field byte-swapped */
+    uint8_t *be = malloc(len);
+    memcpy(be, buf, len);
+    swap_bytes(be, 4);
+    swap_bytes(be + 4, 2);
+    swap_bytes(be + 6, 2);
+    for (size_t f = 8; f < 24; f += 4)
+        swap_bytes(be + f, 4);
+    for (size_t at = 24; at + 16 <= len;) {
+        uint32_t caplen;
+        memcpy(&caplen, buf + at + 8, 4);
+        for (size_t f = 0; f < 16; f += 4)
+            swap_bytes(be + at + f, 4);
+        at += 16 + caplen;
+    }
+    char *bepath = temp_capture(be, len);
+    compare_direct("veth-scenarios.pcap big-endian", bepath, &log);
+    tu_capture *le = tu_read(tu_fixture("veth-scenarios.pcap")), *bec = tu_read(bepath);
+    ck_assert_uint_eq(le->n, bec->n);
+    for (size_t i = 0; i < le->n; i++)
+        ck_assert_msg(le->pkts[i].ts_ns == bec->pkts[i].ts_ns && le->pkts[i].caplen == bec->pkts[i].caplen
+                          && le->pkts[i].origlen == bec->pkts[i].origlen
+                          && memcmp(le->pkts[i].data, bec->pkts[i].data, le->pkts[i].caplen) == 0,
+                      "big-endian packet %zu differs", i + 1);
+    tu_capture_free(le);
+    tu_capture_free(bec);
+    unlink(bepath);
+    free(bepath);
+    free(be);
+    /* little-endian header: the snapshot length at bytes 16-19 */
+    static const uint32_t snaps[] = { 60, 100, 1000 };
+    for (size_t i = 0; i < sizeof snaps / sizeof snaps[0]; i++) {
+        buf[16] = (uint8_t)snaps[i];
+        buf[17] = (uint8_t)(snaps[i] >> 8);
+        buf[18] = buf[19] = 0;
+        char *path = temp_capture(buf, len), name[64];
+        snprintf(name, sizeof name, "veth-scenarios.pcap with snaplen %u", snaps[i]);
+        tu_capture *c = tu_read(path);
+        ck_assert_uint_gt(c->n, 0);
+        tu_capture_free(c);
+        compare_direct(name, path, &log);
+        unlink(path);
+        free(path);
+    }
+    free(buf);
+    ck_assert_msg(log[0] == '\0', "direct pcap reading differs from libpcap's:\n%s", log);
+    free(log);
+}
+END_TEST
+
 int main(void)
 {
     tu_require_shared("formats/readers");
@@ -436,6 +542,7 @@ int main(void)
     tcase_add_test(tc, non_captures_are_named);
     tcase_add_test(tc, several_files_merge_in_time_order);
     tcase_add_test(tc, reading_ahead_changes_nothing);
+    tcase_add_test(tc, direct_pcap_records_read_as_libpcap_does);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
