@@ -116,6 +116,12 @@ uint8_t *nta_chunkq_reserve(nta_chunkq *q, size_t size, int *oom)
     return p;
 }
 
+void nta_chunkq_unreserve(nta_chunkq *q, size_t size)
+{
+    if (q->fill != NULL)
+        q->fill->used -= size <= q->fill->used ? size : q->fill->used;
+}
+
 nta_chunk *nta_chunkq_take(nta_chunkq *q, void (*wait)(void *), void *ctx)
 {
     pthread_mutex_lock(&q->mu);

@@ -45,6 +45,9 @@ void nta_chunkq_fini(nta_chunkq *q);
  * grown chunk ran out (*oom 1). */
 uint8_t *nta_chunkq_reserve(nta_chunkq *q, size_t size, int *oom);
 
+/* Producer: the last `size` bytes reserved went unused (e.g. room read into, partly filled). */
+void nta_chunkq_unreserve(nta_chunkq *q, size_t size);
+
 /* Producer: the chunk being filled (taken if none; NULL after stop), e.g. to set its meta. */
 nta_chunk *nta_chunkq_filling(nta_chunkq *q);
 

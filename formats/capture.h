@@ -61,6 +61,8 @@ typedef struct nta_reader_warn {
     char first[200];        /**< message of the first one, "" when none */
 } nta_reader_warn;
 
+struct nta_raw_pcap;
+
 typedef struct nta_reader {
     /* 1 packet, 0 end, negative NTA_E* (err filled; the reader cannot go on). */
     int (*next)(void *ctx, nta_packet *pkt, nta_err *err);
@@ -71,6 +73,10 @@ typedef struct nta_reader {
     /* Bytes of the file consumed so far, for readers that bypass the nta_stream (progress);
      * NULL when the stream's own count is right. */
     uint64_t (*bytes_read)(void *ctx);
+    /* Optional (plain pcap files): up to cap bytes of whole records straight into buf, and what
+     * they share (formats/pcap_raw.h); 0 when there are none to give this way, and then from
+     * next() on. Saves a copy per packet where the bytes must land in a buffer anyway. */
+    size_t (*fill_raw)(void *ctx, uint8_t *buf, size_t cap, struct nta_raw_pcap *how);
 } nta_reader;
 
 typedef struct nta_reader_opts {

@@ -16,6 +16,7 @@
  * reads on, so what it adjusts and every message it gives stay its own. */
 #define _GNU_SOURCE
 #include "formats/capture.h"
+#include "formats/pcap_raw.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -40,7 +41,7 @@ typedef struct pcap_ctx {
     uint8_t *rbuf;
     size_t rlo, rhi;        /* the bytes of rbuf not handed out yet; rbuf[rlo] is at offset */
     uint32_t snapshot;
-    int swapped, micro;
+    nta_raw_pcap raw;       /* what the records share */
 } pcap_ctx;
 
 #define DIRECT_RECS (1024u * 1024u)   /* > the largest record libpcap passes untouched (16 + 262144) */
@@ -76,51 +77,56 @@ static uint32_t dlt_to_linktype(int dlt)
     }
 }
 
-static uint32_t rec32(const uint8_t *p, int swapped)
+/* Whole records from the file's offset `at` into buf: their bytes (0: none, libpcap's to read:
+ * the end, a record cut short or a read error, or one libpcap would cut or refuse), how many. */
+static size_t read_whole(pcap_ctx *c, uint8_t *buf, size_t cap, uint64_t at, size_t *nrec)
 {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return swapped ? __builtin_bswap32(v) : v;
+    ssize_t n;
+    do
+        n = pread(fileno(c->fp), buf, cap, (off_t)at);
+    while (n < 0 && errno == EINTR);
+    size_t pos = 0, k = 0;
+    while (n > 0 && pos + 16 <= (size_t)n) {
+        uint32_t caplen = nta_raw_pcap_u32(buf + pos + 8, c->raw.swapped);
+        if (caplen > c->snapshot || (size_t)n - pos - 16 < caplen)
+            break;
+        pos += 16 + (size_t)caplen;
+        k++;
+    }
+    *nrec = k;
+    return pos;
 }
 
 /* The next record straight from the file: 1, or 0 when libpcap is to read from c->offset on. */
 static int direct_next(pcap_ctx *c, nta_packet *pkt)
 {
-    for (;;) {
-        size_t have = c->rhi - c->rlo;
-        uint32_t caplen = have >= 16 ? rec32(c->rbuf + c->rlo + 8, c->swapped) : 0;
-        if (caplen > c->snapshot)
-            return 0;   /* libpcap cuts it to the snapshot length, or refuses it */
-        if (have >= 16 && have - 16 >= caplen)
-            break;
-        memmove(c->rbuf, c->rbuf + c->rlo, have);
+    if (c->rlo == c->rhi) {
+        size_t k;
         c->rlo = 0;
-        c->rhi = have;
-        ssize_t n;
-        do
-            n = pread(fileno(c->fp), c->rbuf + have, DIRECT_RECS - have, (off_t)(c->offset + have));
-        while (n < 0 && errno == EINTR);
-        if (n <= 0)
-            return 0;   /* the end, a record cut short or a read error: libpcap's to tell */
-        c->rhi += (size_t)n;
+        c->rhi = read_whole(c, c->rbuf, DIRECT_RECS, c->offset, &k);
+        if (c->rhi == 0)
+            return 0;
     }
-    const uint8_t *h = c->rbuf + c->rlo;
-    /* as libpcap: the 32-bit fields are signed, microseconds scaled up to nanoseconds */
-    int64_t sec = (int32_t)rec32(h, c->swapped), frac = (int32_t)rec32(h + 4, c->swapped);
-    if (c->micro)
-        frac *= 1000;
-    pkt->ts_ns = (uint64_t)sec * 1000000000u + (uint64_t)frac;
-    pkt->caplen = rec32(h + 8, c->swapped);
-    pkt->origlen = rec32(h + 12, c->swapped);
-    pkt->ifindex = c->ifindex;
-    pkt->linktype = c->linktype;
-    pkt->file = c->file;
-    pkt->offset = c->offset;
-    pkt->data = h + 16;
-    c->rlo += 16 + (size_t)pkt->caplen;
-    c->offset += 16 + (uint64_t)pkt->caplen;
+    size_t size = nta_raw_pcap_packet(&c->raw, c->rbuf + c->rlo, c->offset, pkt);
+    c->rlo += size;
+    c->offset += size;
     c->records++;
     return 1;
+}
+
+/* nta_reader.fill_raw: whole records straight into the caller's buffer. Only before the first
+ * packet of next(): the two do not mix. */
+static size_t pcap_fill_raw(void *ctx, uint8_t *buf, size_t cap, nta_raw_pcap *how)
+{
+    pcap_ctx *c = ctx;
+    if (c->rbuf == NULL || c->rlo != c->rhi)
+        return 0;
+    size_t k, len = read_whole(c, buf, cap, c->offset, &k);
+    *how = c->raw;
+    how->offset = c->offset;
+    c->offset += len;
+    c->records += k;
+    return len;
 }
 
 /* Hands reading over to libpcap at c->offset. */
@@ -270,8 +276,10 @@ int nta_pcap_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_e
     if (c->iobuf != NULL && !o->via_libpcap && plain_magic && direct_fits(c->p)) {
         c->rbuf = malloc(DIRECT_RECS);   /* none: libpcap reads every record, as it can */
         c->snapshot = (uint32_t)pcap_snapshot(c->p);
-        c->swapped = pcap_is_swapped(c->p);
-        c->micro = !nano;
+        c->raw.swapped = (uint32_t)pcap_is_swapped(c->p);
+        c->raw.micro = (uint32_t)!nano;
+        c->raw.linktype = c->linktype;
+        c->raw.file = c->file;
     }
 
     nta_iface ifc;
@@ -289,11 +297,14 @@ int nta_pcap_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_e
         pcap_close_ctx(c);
         return nta_err_set(err, rc, "too many interfaces");
     }
+    c->raw.ifindex = c->ifindex;
     rd->next = pcap_next_pkt;
     rd->close = pcap_close_ctx;
     rd->ctx = c;
     if (c->iobuf != NULL)
         rd->bytes_read = pcap_bytes_read;
+    if (c->rbuf != NULL)
+        rd->fill_raw = pcap_fill_raw;
     rd->format = nano ? "pcap-ns" : "pcap";
     return 0;
 }

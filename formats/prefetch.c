@@ -5,7 +5,10 @@
  * when the next record does not fit, when its stream is about to wait for a pipe, or at the
  * end, where the last chunk also carries how reading ended. The caller's thread reads records
  * in order and gives a chunk back when it needs the next one (a packet's bytes stay valid until
- * the next call, as the reader interface promises). */
+ * the next call, as the reader interface promises).
+ * A reader that can read whole records straight into memory (plain pcap, nta_reader.fill_raw)
+ * fills a chunk at once: one record holds the run, and its packets are taken from it in place
+ * (no copy per packet on the reading thread). */
 #define _GNU_SOURCE
 #include "formats/prefetch.h"
 
@@ -14,6 +17,7 @@
 #include <time.h>
 
 #include "common/chunkq.h"
+#include "formats/pcap_raw.h"
 
 #define NCHUNKS 4
 #define CHUNK_BYTES (1024u * 1024u)   /* 4 x 1 MiB: a wakeup per MiB, not per 256 KiB */
@@ -21,14 +25,16 @@
 #define CLOSE_WAIT_MS 200             /* how long close waits for a thread stuck on a pipe */
 #define LOCAL 0x80000000u             /* an interface index the reading thread handed out */
 
-enum { REC_PACKET = 1, REC_IFACE = 2 };
+enum { REC_PACKET = 1, REC_IFACE = 2, REC_RAW = 3 };
 
-/* Record header; then an nta_packet (its data pointer unused) and caplen bytes, or an nta_iface.
+/* Record header; then an nta_packet (its data pointer unused) and caplen bytes, an nta_iface, or
+ * an nta_raw_pcap and a run of pcap records.
  * Sizes are multiples of 8 so every header is aligned. */
 typedef struct rec {
     uint32_t kind;
     uint32_t size;      /* the whole record */
-    uint32_t index;     /* REC_IFACE: the prefetcher's index announced or updated */
+    uint32_t index;     /* REC_IFACE: the prefetcher's index announced or updated; REC_RAW: the
+                           run's length in bytes */
     uint32_t pad;
 } rec;
 
@@ -58,6 +64,9 @@ struct nta_prefetch {
     /* caller's thread */
     nta_chunk *cur;
     size_t pos;
+    const uint8_t *raw, *raw_end;   /* the pcap records of a REC_RAW not taken yet */
+    uint64_t raw_at;                /* file offset of raw */
+    nta_raw_pcap raw_how;
     uint32_t *map;          /* interface index the thread handed out (LOCAL | i) -> the sink's */
     uint32_t nmap, capmap;
     nta_reader_warn warn;
@@ -101,7 +110,29 @@ static void *run(void *arg)
     nta_err err;
     nta_err_clear(&err);
     int rc, oom = 0;
+    int whole = pf->inner.fill_raw != NULL;
     for (;;) {
+        if (whole) {
+            /* a chunk of its own: room for the rest of it after the headers */
+            size_t head = sizeof(rec) + round8(sizeof(nta_raw_pcap)), room = CHUNK_BYTES - head;
+            uint8_t *d = nta_chunkq_reserve(&pf->q, head + room, &oom);
+            if (d == NULL) {
+                rc = oom ? nta_err_set(&err, NTA_ENOMEM, "out of memory") : 0;
+                break;
+            }
+            nta_raw_pcap how;
+            size_t len = pf->inner.fill_raw(pf->inner.ctx, d + head, room, &how);
+            nta_chunkq_unreserve(&pf->q, room - round8(len));
+            if (len == 0) {
+                nta_chunkq_unreserve(&pf->q, head);
+                whole = 0;   /* the reader's next() goes on from here */
+                continue;
+            }
+            rec r = { REC_RAW, (uint32_t)(head + round8(len)), (uint32_t)len, 0 };
+            memcpy(d, &r, sizeof r);
+            memcpy(d + sizeof r, &how, sizeof how);
+            continue;
+        }
         nta_packet p;
         rc = pf->inner.next(pf->inner.ctx, &p, &err);
         if (rc != 1)
@@ -214,6 +245,18 @@ static int pf_next(void *ctx, nta_packet *pkt, nta_err *err)
 {
     nta_prefetch *pf = ctx;
     for (;;) {
+        if (pf->raw < pf->raw_end) {
+            size_t size = nta_raw_pcap_packet(&pf->raw_how, pf->raw, pf->raw_at, pkt);
+            pf->raw += size;
+            pf->raw_at += size;
+            if (pf->raw < pf->raw_end) {   /* as for packet records below */
+                __builtin_prefetch(pf->raw);
+                __builtin_prefetch(pf->raw + 64);
+            }
+            if ((pkt->ifindex & LOCAL) && (pkt->ifindex & ~LOCAL) < pf->nmap)
+                pkt->ifindex = pf->map[pkt->ifindex & ~LOCAL];
+            return 1;
+        }
         if (pf->ended) {
             if (pf->end_rc < 0 && err != NULL)
                 *err = pf->end_err;
@@ -232,6 +275,13 @@ static int pf_next(void *ctx, nta_packet *pkt, nta_err *err)
                 __builtin_prefetch(next);
                 __builtin_prefetch(next + 64);
                 __builtin_prefetch(next + 128);
+            }
+            if (r.kind == REC_RAW) {
+                memcpy(&pf->raw_how, body, sizeof pf->raw_how);
+                pf->raw = body + round8(sizeof pf->raw_how);
+                pf->raw_end = pf->raw + r.index;   /* index: the run's length */
+                pf->raw_at = pf->raw_how.offset;
+                continue;
             }
             if (r.kind == REC_PACKET) {
                 memcpy(pkt, body, sizeof *pkt);

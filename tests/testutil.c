@@ -72,6 +72,7 @@ static void push(tu_capture *c, const nta_packet *p, size_t *cap)
     t->linktype = p->linktype;
     t->caplen = p->caplen;
     t->origlen = p->origlen;
+    t->offset = p->offset;
     t->data = malloc(p->caplen ? p->caplen : 1);
     memcpy(t->data, p->data, p->caplen);
 }

@@ -27,6 +27,7 @@ void tu_require_shared(const char *suite);
 typedef struct tu_pkt {
     uint64_t ts_ns;
     uint32_t ifindex, linktype, caplen, origlen;
+    uint64_t offset;
     uint8_t *data;
 } tu_pkt;
 
