@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/pipeline.h"
+#include "common/chunkq.h"
 #include "formats/decode.h"
 #include "reports/fail_if.h"
 #include "reports/log_writer.h"
@@ -84,6 +86,7 @@ typedef struct active {
     int output;          /* written out (else computed only for a --fail-if metric) */
     FILE *dest;          /* its destination file (output-dir), or NULL for the shared one */
     FILE *tmp;           /* streaming report sharing the output with others: buffered here */
+    int is_log;          /* a per-event log (its lines formatted by the log writer) */
 } active;
 
 typedef struct run_ctx {
@@ -247,6 +250,50 @@ static int finish_report(active *a, FILE *o, run_ctx *c, const cli_pipeline *p, 
     if (a->tmp != NULL && copy_stream(a->tmp, o) < 0)
         return -1;
     return 0;
+}
+
+static int is_log_kind(int k)
+{
+    return kinds[k].make == nta_report_states || kinds[k].make == nta_report_packets;
+}
+
+/* Closing a log of hundreds of MB can take a tenth of a second (ext4 writes back a file that
+ * was truncated and written again when it is closed): logs in files of their own are closed by
+ * a helper thread while the other reports are printed. */
+typedef struct closer {
+    FILE *f[NKINDS];
+    int n, launched, started, failed, err;
+    pthread_t th;
+} closer;
+
+static void *close_all(void *arg)
+{
+    closer *c = arg;
+    for (int i = 0; i < c->n; i++)
+        if (fclose(c->f[i]) != 0 && !c->failed) {
+            c->failed = 1;
+            c->err = errno;
+        }
+    return NULL;
+}
+
+static void closer_start(closer *c)
+{
+    c->launched = 1;
+    if (c->n > 0 && nta_thread_start(&c->th, close_all, c) == 0)
+        c->started = 1;
+    else
+        close_all(c);
+}
+
+/* 0, or -1 with errno set when a close failed. */
+static int closer_finish(closer *c)
+{
+    if (c->started)
+        pthread_join(c->th, NULL);
+    if (c->failed)
+        errno = c->err;
+    return c->failed ? -1 : 0;
 }
 
 static double metric_value(run_ctx *c, const cli_pipeline *p, const char *name, int *found)
@@ -473,13 +520,14 @@ int cli_cmd_report(int argc, char **argv)
     /* the per-event logs are formatted and written on a thread of their own (NULL: inline) */
     nta_logw *lw = NULL;
     for (int k = 0; k < NKINDS; k++)
-        if (compute[k] && (kinds[k].make == nta_report_states || kinds[k].make == nta_report_packets))
+        if (compute[k] && is_log_kind(k))
             lw = lw != NULL ? lw : nta_logw_new();
     for (int k = 0; k < NKINDS && !fail; k++) {
         if (!compute[k])
             continue;
         active *a = &rc.a[rc.n];
         a->output = want[k];
+        a->is_log = is_log_kind(k);
         FILE *stream = out;
         if (!a->output) {
             stream = fopen("/dev/null", "w");
@@ -541,9 +589,17 @@ int cli_cmd_report(int argc, char **argv)
         if (shared_json)
             werr |= fputs("{\"schema_version\":1,\"reports\":[\n", out) == EOF;
         int first = 1;
-        for (int i = 0; i < rc.n; i++) {
-            active *a = &rc.a[i];
-            if (!a->output)
+        closer logs;
+        memset(&logs, 0, sizeof logs);
+        /* in files of their own, the logs first, so that closing them overlaps the rest */
+        for (int k = 0; k < 2 * rc.n; k++) {
+            active *a = &rc.a[k % rc.n];
+            int logs_pass = k < rc.n;
+            if (k == rc.n)
+                closer_start(&logs);
+            if (outdir == NULL && !logs_pass)
+                break;   /* one output: every report in order, in one pass */
+            if (!a->output || (outdir != NULL && logs_pass != a->is_log))
                 continue;
             FILE *o = a->dest ? a->dest : out;
             if (shared_json && !first)
@@ -565,7 +621,14 @@ int cli_cmd_report(int argc, char **argv)
                 werr |= fputc('\n', o) == EOF;
                 json_decref(j);
             }
+            if (outdir != NULL && logs_pass && a->dest != NULL) {
+                logs.f[logs.n++] = a->dest;
+                a->dest = NULL;
+            }
         }
+        if (!logs.launched)
+            closer_start(&logs);
+        werr |= closer_finish(&logs) < 0;
         if (shared_json)
             werr |= fputs("]}\n", out) == EOF;
         for (int i = 0; i < rc.n; i++) {
