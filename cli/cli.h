@@ -48,5 +48,9 @@ int cli_cmd_convert(int argc, char **argv);
 
 /* fopen(path, "w"), compressing with zstd when path ends in ".zst". */
 FILE *cli_fopen_out(const char *path);
+/* The same without emptying the file yet: *truncate says whether it holds bytes that must go
+ * before anything is written (freeing a large file's pages takes tens of ms, which another
+ * thread can spend; see nta_logw_truncate()). A ".zst" path is opened as cli_fopen_out does. */
+FILE *cli_fopen_out_later(const char *path, int *truncate);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/pipeline.h"
@@ -528,13 +529,17 @@ int cli_cmd_report(int argc, char **argv)
         active *a = &rc.a[rc.n];
         a->output = want[k];
         a->is_log = is_log_kind(k);
+        int truncate = 0;
         FILE *stream = out;
         if (!a->output) {
             stream = fopen("/dev/null", "w");
         } else if (outdir != NULL) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s.%s", outdir, kinds[k].name, ext[rc.fmt]);
-            if ((a->dest = cli_fopen_out(path)) == NULL) {
+            /* a log's old file is emptied by the writer thread, while this one reads ahead */
+            a->dest = a->is_log && lw != NULL ? cli_fopen_out_later(path, &truncate)
+                                              : cli_fopen_out(path);
+            if (a->dest == NULL) {
                 cli_errorf("cannot write %s: %s", path, strerror(errno));
                 fail = 1;
                 break;
@@ -547,7 +552,15 @@ int cli_cmd_report(int argc, char **argv)
         nta_report_opts ro = { rc.fmt, stream, interval, known, lw };
         a->r = kinds[k].make(&ro);
         if (a->r == NULL || stream == NULL) {
+            if (truncate && ftruncate(fileno(a->dest), 0) != 0)   /* nothing written yet */
+                cli_errorf("cannot empty %s/%s.%s: %s", outdir, kinds[k].name, ext[rc.fmt],
+                           strerror(errno));
             cli_errorf("out of memory");
+            fail = 1;
+            break;
+        }
+        if (truncate && nta_logw_truncate(lw, a->r) < 0) {
+            cli_errorf("cannot empty %s/%s.%s", outdir, kinds[k].name, ext[rc.fmt]);
             fail = 1;
             break;
         }

@@ -4,8 +4,10 @@
 #include "formats/zst_out.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -131,6 +133,27 @@ void cli_progress_done(cli_progress *p)
 {
     if (p->on && p->drawn)
         fputs("\r\033[K", stderr);
+}
+
+FILE *cli_fopen_out_later(const char *path, int *truncate)
+{
+    *truncate = 0;
+    size_t n = strlen(path);
+    if (n >= 4 && strcmp(path + n - 4, ".zst") == 0)
+        return cli_fopen_out(path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    FILE *f = fdopen(fd, "w");   /* "w" here neither truncates nor moves the offset */
+    if (f == NULL) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    *truncate = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+    return f;
 }
 
 FILE *cli_fopen_out(const char *path)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/chunkq.h"
 #include "reports/report.h"
@@ -104,6 +105,28 @@ void *nta_logw_push(nta_logw *w, nta_report *r, nta_logw_fmt fmt, size_t size)
     rec h = { r, fmt, (uint32_t)total, 0 };
     memcpy(d, &h, sizeof h);
     return d + sizeof h;
+}
+
+/* The stream was opened at offset 0 of the old file: whatever was written through it so far
+ * (e.g. a JSON head, by the analysing thread) is new and stays; the old bytes after it go. The
+ * lock keeps the other thread's writes out between the flush and the cut. */
+static int truncate_stream(nta_report *r, const void *unused)
+{
+    (void)unused;
+    FILE *f = r->opts.stream;
+    flockfile(f);
+    off_t pos = fflush(f) == 0 ? ftello(f) : -1;
+    int rc = pos >= 0 && ftruncate(fileno(f), pos) == 0 ? 0 : -1;
+    funlockfile(f);
+    return rc;
+}
+
+int nta_logw_truncate(nta_logw *w, nta_report *r)
+{
+    if (nta_logw_push(w, r, truncate_stream, 0) == NULL)
+        return -1;
+    nta_chunkq_hand_over(&w->q, 0);   /* now: the writer has nothing else to do yet */
+    return 0;
 }
 
 void nta_logw_hand_over(nta_logw *w)

@@ -28,6 +28,16 @@ nta_logw *nta_logw_new(void);
  * or memory ran out. */
 void *nta_logw_push(nta_logw *w, struct nta_report *r, nta_logw_fmt fmt, size_t size);
 
+/* Cuts r's stream (opts.stream: a regular file opened at its start without emptying it) to
+ * what was written through it so far, on the writer thread and before any of r's lines: a
+ * large old log takes tens of ms to free. 0, or -1 when the writer has stopped. */
+int nta_logw_truncate(nta_logw *w, struct nta_report *r);
+
+/* Cuts r's stream (opts.stream: a regular file opened at its start without emptying it) to
+ * what was written through it so far, on the writer thread and before any of r's lines: a
+ * large old log takes tens of ms to free. 0, or -1 when the writer has stopped. */
+int nta_logw_truncate(nta_logw *w, struct nta_report *r);
+
 /* Pass the records pushed so far on now (e.g. before waiting for live input), so lines are
  * not held back; the writer flushes its FILEs when it has nothing else to do. */
 void nta_logw_hand_over(nta_logw *w);

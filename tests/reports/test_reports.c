@@ -4,10 +4,12 @@
  * connections, each with history starting "S" (SYN seen) and state SF, durations 0.109 s to
  * 26.658 s) and capinfos/tshark counts of nta's own captures. Where nta's definition differs
  * from the peer's, the expected relation is stated and explained next to the check. */
+#define _GNU_SOURCE
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer/synth.h"
 #include "reports/log_writer.h"
@@ -129,6 +131,48 @@ START_TEST(writer_thread_writes_what_inline_writes)
 }
 END_TEST
 
+/* A log's old file is cut on the writer thread (nta_logw_truncate): what was already written
+ * through the stream (a JSON head, on the analysing thread) stays, then the lines follow; none
+ * of the old bytes survive. Compared with the same log written to an empty file. */
+START_TEST(writer_cuts_an_old_log_after_what_was_written)
+{
+    char path[] = "/tmp/nta-oldlog-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    char junk[65536];
+    memset(junk, 'x', sizeof junk);
+    for (int i = 0; i < 64; i++)
+        ck_assert_int_eq(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    FILE *o = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(o);
+    fputs("{\"head\":1,\"rows\":[", o);   /* written before the writer gets to the cut */
+    nta_logw *w = nta_logw_new();
+    ck_assert_ptr_nonnull(w);
+    nta_report_opts opts = { NTA_RFMT_JSON, o, 0, NTA_F_ALL, w };
+    nta_report *r = nta_report_packets(&opts);
+    ck_assert_int_eq(nta_logw_truncate(w, r), 0);
+    nta_sink sink = { feed, NULL, r };
+    tu_analyze(tu_fixture("veth-scenarios.pcap"), r->probes, &sink);
+    ck_assert_int_eq(nta_logw_finish(w), 0);
+    r->free(r);
+    nta_logw_free(w);
+    ck_assert_int_eq(fclose(o), 0);
+    size_t len;
+    char *got = (char *)tu_slurp(path, &len);
+    unlink(path);
+    double lines;
+    char *rows = log_output(nta_report_packets, NTA_RFMT_JSON, tu_fixture("veth-scenarios.pcap"), 1, &lines);
+    char *want = NULL;
+    ck_assert_int_ge(asprintf(&want, "{\"head\":1,\"rows\":[%s", rows), 0);
+    ck_assert_uint_eq(len, strlen(want));
+    ck_assert_msg(memcmp(got, want, len) == 0, "the cut log differs from a fresh one");
+    free(got);
+    free(want);
+    free(rows);
+}
+END_TEST
+
 int main(void)
 {
     tu_require_shared("reports/reports");
@@ -137,6 +181,7 @@ int main(void)
     tcase_add_test(tc, durations_within_zeek);
     tcase_add_test(tc, ifhist_counts_every_ip_packet_twice);
     tcase_add_test(tc, writer_thread_writes_what_inline_writes);
+    tcase_add_test(tc, writer_cuts_an_old_log_after_what_was_written);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
