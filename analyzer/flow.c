@@ -234,7 +234,6 @@ static uint32_t lookup_or_insert(nta_flow_table *ft, uint8_t proto, const nta_ad
             nta_conn *n = realloc(ft->slab, (size_t)ft->cap * 2 * sizeof *n);
             if (n == NULL)
                 return 0;
-            memset(n + ft->cap, 0, (size_t)ft->cap * sizeof *n);
             ft->slab = n;
             ft->cap *= 2;
         }

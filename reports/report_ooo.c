@@ -17,6 +17,11 @@
 typedef struct ooo {
     nta_report r;
     nta_agg *a[4];   /* valorderb, invorderb, valorderp, invorderp: the printa order */
+    /* the key of the previous event's remote address: a connection's segments come in runs,
+     * and the address's text form costs more than the four additions */
+    nta_addr last;
+    int have_last;
+    nta_aggkey key;
 } ooo;
 
 enum { VB, IB, VP, IP };
@@ -30,13 +35,17 @@ static int on_event(nta_report *r, const nta_event *ev)
     int64_t len = (int64_t)ev->ip->ip_plength - ev->tcp->tcp_offset;
     if (len <= 0)
         return 0;
-    char raddr[NTA_ADDR_STRLEN];
-    nta_aggkey k;
-    nta_aggkey_init(&k);
-    nta_aggkey_str(&k, nta_addr_str(&ev->tcps->tcps_raddr, raddr));
-    int rc = nta_agg_add(s->a[VB], &k, len, 1) | nta_agg_add(s->a[VP], &k, 0, 1);
+    if (!s->have_last || !nta_addr_eq(&s->last, &ev->tcps->tcps_raddr)) {
+        char raddr[NTA_ADDR_STRLEN];
+        nta_aggkey_init(&s->key);
+        nta_aggkey_str(&s->key, nta_addr_str(&ev->tcps->tcps_raddr, raddr));
+        s->last = ev->tcps->tcps_raddr;
+        s->have_last = 1;
+    }
+    const nta_aggkey *k = &s->key;
+    int rc = nta_agg_add(s->a[VB], k, len, 1) | nta_agg_add(s->a[VP], k, 0, 1);
     if (ev->tcps->tcps_rnxt != ev->tcp->tcp_seq)
-        rc |= nta_agg_add(s->a[IB], &k, len, 1) | nta_agg_add(s->a[IP], &k, 0, 1);
+        rc |= nta_agg_add(s->a[IB], k, len, 1) | nta_agg_add(s->a[IP], k, 0, 1);
     return rc;
 }
 
