@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "reports/agg.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -366,9 +367,14 @@ static int dist_cmp(const nta_agg *a, const nta_aggent *x, const nta_aggent *y)
     return zx < zy ? -1 : zx > zy;
 }
 
+static int is_dist(const nta_agg *a)
+{
+    return a->fn == NTA_AGG_QUANTIZE || a->fn == NTA_AGG_LQUANTIZE;
+}
+
 static int val_cmp(const nta_agg *a, const nta_aggent *x, const nta_aggent *y)
 {
-    if (a->fn == NTA_AGG_QUANTIZE || a->fn == NTA_AGG_LQUANTIZE)
+    if (is_dist(a))
         return dist_cmp(a, x, y);
     int64_t vx = nta_agg_value(a, x), vy = nta_agg_value(a, y);
     return vx < vy ? -1 : vx > vy;
@@ -401,15 +407,24 @@ typedef struct sort_ctx {
     int naggs;
     const nta_aggkey **keys;
     const nta_aggent **ents;   /* ents[k * naggs + i]: key k in aggregation i, or NULL */
+    int64_t *vals;             /* vals[k * naggs + i]: its value, for scalar functions: the
+                                  comparisons read this array, not entries scattered in memory */
 } sort_ctx;
+
 
 static int entry_cmp(const void *l, const void *r, void *arg)
 {
     const sort_ctx *c = arg;
     uint32_t x = *(const uint32_t *)l, y = *(const uint32_t *)r;
+    size_t xi = (size_t)x * c->naggs, yi = (size_t)y * c->naggs;
     for (int i = 0; i < c->naggs; i++) {
-        int v = val_cmp(c->aggs[i], c->ents[(size_t)x * c->naggs + i],
-                        c->ents[(size_t)y * c->naggs + i]);
+        int v;
+        if (is_dist(c->aggs[i])) {
+            v = val_cmp(c->aggs[i], c->ents[xi + i], c->ents[yi + i]);
+        } else {
+            int64_t vx = c->vals[xi + i], vy = c->vals[yi + i];
+            v = vx < vy ? -1 : vx > vy;
+        }
         if (v)
             return v;
     }
@@ -444,39 +459,65 @@ size_t nta_agg_union_count(nta_agg *const *aggs, int naggs)
 
 size_t nta_agg_sorted(nta_agg *const *aggs, int naggs, const nta_aggkey **out, size_t cap)
 {
+    return nta_agg_sorted_ents(aggs, naggs, out, NULL, cap);
+}
+
+/* The entry of key k (out[k], taken from aggregation src) in aggregation i. */
+static const nta_aggent *entry_of(nta_agg *const *aggs, int i, const nta_aggkey *key, int src)
+{
+    if (i == src)   /* the key is the entry's own: no lookup */
+        return (const nta_aggent *)((const char *)key - offsetof(nta_aggent, key));
+    return nta_agg_find(aggs[i], key);
+}
+
+size_t nta_agg_sorted_ents(nta_agg *const *aggs, int naggs, const nta_aggkey **out,
+                           const nta_aggent **ents, size_t cap)
+{
     size_t n = 0;
+    int *src = malloc((cap ? cap : 1) * sizeof *src);
     for (int i = 0; i < naggs; i++)
         for (size_t k = 0; k < aggs[i]->n && n < cap; k++) {
             int seen = 0;
             for (int j = 0; j < i && !seen; j++)
                 seen = nta_agg_find(aggs[j], &aggs[i]->ents[k].key) != NULL;
-            if (!seen)
+            if (!seen) {
+                if (src != NULL)
+                    src[n] = i;
                 out[n++] = &aggs[i]->ents[k].key;
+            }
         }
-    if (n < 2 || naggs < 1)
-        return n;
-    sort_ctx c = { aggs, naggs, NULL, NULL };
-    uint32_t *order = malloc(n * sizeof *order);
-    c.keys = malloc(n * sizeof *c.keys);
-    c.ents = malloc(n * (size_t)naggs * sizeof *c.ents);
-    if (order == NULL || c.keys == NULL || c.ents == NULL) {
-        free(order);
-        free(c.keys);
-        free(c.ents);
+    sort_ctx c = { aggs, naggs, NULL, NULL, NULL };
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    c.keys = malloc((n ? n : 1) * sizeof *c.keys);
+    c.ents = malloc((n ? n : 1) * (size_t)naggs * sizeof *c.ents);
+    c.vals = malloc((n ? n : 1) * (size_t)naggs * sizeof *c.vals);
+    if (src == NULL || order == NULL || c.keys == NULL || c.ents == NULL || c.vals == NULL) {
+        /* short of memory: the lookups happen in the comparator */
         qsort_r(out, n, sizeof *out, entry_cmp_lookup, &c);
-        return n;
+        for (size_t k = 0; ents != NULL && k < n; k++)
+            for (int i = 0; i < naggs; i++)
+                ents[k * naggs + i] = nta_agg_find(aggs[i], out[k]);
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            order[k] = (uint32_t)k;
+            c.keys[k] = out[k];
+            for (int i = 0; i < naggs; i++) {
+                c.ents[k * naggs + i] = entry_of(aggs, i, out[k], src[k]);
+                c.vals[k * naggs + i] = nta_agg_value(aggs[i], c.ents[k * naggs + i]);
+            }
+        }
+        if (n > 1)
+            qsort_r(order, n, sizeof *order, entry_cmp, &c);
+        for (size_t k = 0; k < n; k++) {
+            out[k] = c.keys[order[k]];
+            for (int i = 0; ents != NULL && i < naggs; i++)
+                ents[k * naggs + i] = c.ents[(size_t)order[k] * naggs + i];
+        }
     }
-    for (size_t k = 0; k < n; k++) {
-        order[k] = (uint32_t)k;
-        c.keys[k] = out[k];
-        for (int i = 0; i < naggs; i++)
-            c.ents[k * naggs + i] = nta_agg_find(aggs[i], out[k]);
-    }
-    qsort_r(order, n, sizeof *order, entry_cmp, &c);
-    for (size_t k = 0; k < n; k++)
-        out[k] = c.keys[order[k]];
+    free(src);
     free(order);
     free(c.keys);
     free(c.ents);
+    free(c.vals);
     return n;
 }

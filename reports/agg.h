@@ -78,6 +78,10 @@ int64_t nta_agg_value(const nta_agg *a, const nta_aggent *e);
  * (or of the first aggregation holding the key) and returns how many; keys missing from an
  * aggregation read as 0 there. The pointers stay valid until the next add. */
 size_t nta_agg_sorted(nta_agg *const *aggs, int naggs, const nta_aggkey **out, size_t cap);
+/* The same, also giving each key's entry in every aggregation (NULL where it has none):
+ * ents[k * naggs + i] for out[k] in aggs[i]; ents has room for cap * naggs. */
+size_t nta_agg_sorted_ents(nta_agg *const *aggs, int naggs, const nta_aggkey **out,
+                           const nta_aggent **ents, size_t cap);
 
 /* Total number of distinct keys over several aggregations. */
 size_t nta_agg_union_count(nta_agg *const *aggs, int naggs);

@@ -191,9 +191,13 @@ int nta_text_printa(FILE *o, const char *fmt, nta_agg *const *aggs, int naggs)
 {
     size_t n = nta_agg_union_count(aggs, naggs);
     const nta_aggkey **keys = malloc((n ? n : 1) * sizeof *keys);
-    if (keys == NULL)
+    const nta_aggent **ents = malloc((n ? n : 1) * (size_t)naggs * sizeof *ents);
+    if (keys == NULL || ents == NULL) {
+        free(keys);
+        free(ents);
         return NTA_ENOMEM;
-    n = nta_agg_sorted(aggs, naggs, keys, n);
+    }
+    n = nta_agg_sorted_ents(aggs, naggs, keys, ents, n);
     int rc = 0;
     nta_line ln;
     ln.n = 0;
@@ -230,9 +234,10 @@ int nta_text_printa(FILE *o, const char *fmt, nta_agg *const *aggs, int naggs)
             nta_agg *a = NULL;
             const nta_aggent *e = NULL;
             if (is_value) {
-                a = aggs[vali < naggs ? vali : naggs - 1];
+                int ai = vali < naggs ? vali : naggs - 1;
+                a = aggs[ai];
                 vali++;
-                e = nta_agg_find(a, keys[k]);
+                e = ents[k * (size_t)naggs + ai];
                 if (nta_agg_fn(a) == NTA_AGG_QUANTIZE || nta_agg_fn(a) == NTA_AGG_LQUANTIZE)
                     simple = 0;
             } else {
@@ -266,5 +271,6 @@ int nta_text_printa(FILE *o, const char *fmt, nta_agg *const *aggs, int naggs)
             rc = flush_line(o, &ln);
     }
     free(keys);
+    free(ents);
     return rc;
 }
