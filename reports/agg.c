@@ -234,6 +234,22 @@ static int grow_index(nta_agg *a)
     return 0;
 }
 
+int nta_agg_reserve(nta_agg *a, size_t more)
+{
+    size_t want = a->n + more;
+    while (want * 2 > a->nslots)
+        if (grow_index(a) < 0)
+            return NTA_ENOMEM;
+    if (want > a->cap) {
+        nta_aggent *n = realloc(a->ents, want * sizeof *n);
+        if (n == NULL)
+            return NTA_ENOMEM;
+        a->ents = n;
+        a->cap = want;
+    }
+    return 0;
+}
+
 static nta_aggent *lookup_h(const nta_agg *a, const nta_aggkey *key, uint64_t h, size_t *slot)
 {
     size_t j = h & (a->nslots - 1);

@@ -49,6 +49,10 @@ typedef struct nta_agg nta_agg;
 nta_agg *nta_agg_new(nta_aggfn fn, int64_t low, int64_t high, int64_t step);
 void nta_agg_free(nta_agg *a);
 
+/* Room for `more` new keys at once (an aggregation filled from a table of known size grows
+ * once instead of doubling and rehashing). 0 or NTA_ENOMEM. */
+int nta_agg_reserve(nta_agg *a, size_t more);
+
 /* Aggregate value under key (incr: quantize/lquantize weight, else ignored). 0 or NTA_ENOMEM. */
 int nta_agg_add(nta_agg *a, const nta_aggkey *key, int64_t value, int64_t incr);
 

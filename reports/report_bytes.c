@@ -150,20 +150,43 @@ static int tuple_add(tuple_tab *t, const nta_addr *l, uint16_t lp, const nta_add
     return 0;
 }
 
+/* Text forms of the few addresses a block's tuples share (direct-mapped, exact). */
+typedef struct addr_text {
+    nta_addr a;
+    int used;
+    char s[NTA_ADDR_STRLEN];
+} addr_text;
+
+static const char *text_of(addr_text *cache, const nta_addr *a)
+{
+    uint64_t x[2];
+    memcpy(x, a->b, 16);
+    addr_text *c = &cache[((x[0] ^ x[1]) * 0x9e3779b97f4a7c15ull ^ a->family) >> 60];
+    if (!c->used || !nta_addr_eq(&c->a, a)) {
+        nta_addr_str(a, c->s);
+        c->a = *a;
+        c->used = 1;
+    }
+    return c->s;
+}
+
 /* The block's sums into the aggregation, under DTrace's string keys; the table empties. */
 static int tuple_flush(proto_acc *p)
 {
     tuple_tab *t = &p->t;
+    addr_text cache[16];
+    memset(cache, 0, sizeof cache);
+    if (nta_agg_reserve(p->bytes, t->n) < 0)
+        return -1;
     for (size_t i = 0; i < t->cap; i++) {
         tuple_ent *e = &t->e[i];
         if (!e->used)
             continue;
-        char l[NTA_ADDR_STRLEN], r[NTA_ADDR_STRLEN];
         nta_aggkey k;
         nta_aggkey_init(&k);
-        nta_aggkey_str(&k, nta_addr_str(&e->l, l));
+        nta_aggkey_str(&k, text_of(cache, &e->l));
         nta_aggkey_uint(&k, e->lp, 2);
-        nta_aggkey_str(&k, nta_addr_str(&e->r, r));
+        nta_aggkey_str(&k, text_of(cache, &e->r));
         nta_aggkey_uint(&k, e->rp, 2);
         if (nta_agg_add(p->bytes, &k, e->sum, 1) < 0)
             return -1;
