@@ -19,6 +19,7 @@
 #include "formats/pcap_raw.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +276,8 @@ int nta_pcap_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_e
     c->linktype = dlt_to_linktype(pcap_datalink(c->p));
     if (c->iobuf != NULL && !o->via_libpcap && plain_magic && direct_fits(c->p)) {
         c->rbuf = malloc(DIRECT_RECS);   /* none: libpcap reads every record, as it can */
+        /* pages the system has dropped since come back in large read-ahead batches */
+        (void)posix_fadvise(fileno(c->fp), 0, 0, POSIX_FADV_SEQUENTIAL);
         c->snapshot = (uint32_t)pcap_snapshot(c->p);
         c->raw.swapped = (uint32_t)pcap_is_swapped(c->p);
         c->raw.micro = (uint32_t)!nano;
