@@ -7,11 +7,11 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 CC=clang cmake -S . -B build-fuzz -DNTA_FUZZ=ON -DNTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_capture fuzz_fail_if fuzz_dtrace_text fuzz_packets fuzz_stream fuzz_filter \
-    fuzz_pcap_direct >/dev/null
-for t in ${TARGETS:-capture fail_if dtrace_text packets stream filter pcap_direct}; do
+    fuzz_trace >/dev/null
+for t in ${TARGETS:-capture fail_if dtrace_text packets stream filter trace}; do
     mkdir -p "fuzz/corpus/$t" "build-fuzz/work-$t"
     seeds=("fuzz/corpus/$t")
-    case "$t" in capture|stream|packets|pcap_direct) seeds+=(fixtures) ;; esac
+    case "$t" in capture|stream|packets|trace) seeds+=(fixtures) ;; esac
     echo "== $t for ${secs}s"
     ./build-fuzz/fuzz/fuzz_$t -max_total_time="$secs" -max_len=65536 -timeout=10 \
         -artifact_prefix="fuzz/corpus/$t/crash-" "build-fuzz/work-$t" "${seeds[@]}" 2>&1 |
