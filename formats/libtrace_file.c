@@ -46,6 +46,17 @@ static int lt_next(void *ctx, nta_packet *out, nta_err *err)
             return nta_err_set(err, NTA_ECORRUPT, "libtrace: record %llu: %s (error %d)",
                                (unsigned long long)c->records + 1, e.problem, e.err_num);
         }
+        if (c->erf) {
+            /* libtrace dereferences NULL on some records it reads without complaint (type 0
+             * with the rx-error flag, found by fuzz/fuzz_trace.c): only the types of Endace's
+             * ERF specification (1-27) and padding (48) go further; capture.c's sniffing
+             * accepts no other for the first records either */
+            const uint8_t *h = c->pkt->header;
+            unsigned type = h != NULL ? h[8] & 0x7fu : 0;
+            if (h == NULL || !((type >= 1 && type <= 27) || type == 48))
+                return nta_err_set(err, NTA_ECORRUPT, "ERF record %llu: type %u is not an ERF record type",
+                                   (unsigned long long)c->records + 1, type);
+        }
         libtrace_linktype_t lt;
         uint32_t remaining = 0;
         void *l2 = trace_get_packet_buffer(c->pkt, &lt, &remaining);

@@ -54,6 +54,18 @@ expect 3 "random bytes" -- "$NTA" info "$TMP/random.bin"
 python3 -c 'import struct,sys; h=struct.pack("<II", 0, 1600000000) + bytes([2, 4]) + struct.pack(">HHH", 64, 0, 60); sys.stdout.buffer.write(h + bytes(48) + bytes([0xff]) * 64)' >"$TMP/erfish.bin"
 expect 3 "one plausible ERF header, then garbage" -- "$NTA" info "$TMP/erfish.bin"
 has "$TMP/err" "not a capture" "ERF-looking garbage named as not a capture"
+# an ERF file whose 11th record has type 0 and the rx-error flag: libtrace reads it, then
+# dereferences NULL when asked for its link type (found by fuzz/fuzz_trace.c; segfault before)
+zcat "$FX/veth-scenarios.erf" | python3 -c "
+import sys
+d = bytearray(sys.stdin.buffer.read()); pos = n = 0
+while pos + 16 <= len(d):
+    if n == 10: d[pos + 8] = d[pos + 8] & 0x80; d[pos + 9] = 0x10
+    pos += int.from_bytes(d[pos + 10:pos + 12], 'big'); n += 1
+sys.stdout.buffer.write(d)" > "$TMP/erf-type0.erf"
+expect 1 "ERF record of type 0 mid-file" -- "$NTA" info "$TMP/erf-type0.erf"
+has "$TMP/err" "ERF record 11: type 0 is not an ERF record type" "the bad ERF record is named"
+has "$TMP/err" "the 10 packets before that point were read" "the ERF packets before it are kept"
 
 # --- partly unreadable (exit 1): what was read is reported ---
 expect 1 "cut pcap" -- "$NTA" info "$SHARED/zeek-wikipedia-cut.pcap"
