@@ -57,6 +57,11 @@ static int lt_next(void *ctx, nta_packet *out, nta_err *err)
                 return nta_err_set(err, NTA_ECORRUPT, "ERF record %llu: type %u is not an ERF record type",
                                    (unsigned long long)c->records + 1, type);
         }
+        /* libtrace asserts (aborts) on a record shorter than its own headers (an ERF record of
+         * 16 bytes of type Ethernet, found by fuzz/fuzz_trace.c): ask for the length first */
+        if ((int)trace_get_capture_length(c->pkt) < 0)
+            return nta_err_set(err, NTA_ECORRUPT, "libtrace: record %llu: shorter than its own headers",
+                               (unsigned long long)c->records + 1);
         libtrace_linktype_t lt;
         uint32_t remaining = 0;
         void *l2 = trace_get_packet_buffer(c->pkt, &lt, &remaining);

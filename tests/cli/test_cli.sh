@@ -66,6 +66,11 @@ sys.stdout.buffer.write(d)" > "$TMP/erf-type0.erf"
 expect 1 "ERF record of type 0 mid-file" -- "$NTA" info "$TMP/erf-type0.erf"
 has "$TMP/err" "ERF record 11: type 0 is not an ERF record type" "the bad ERF record is named"
 has "$TMP/err" "the 10 packets before that point were read" "the ERF packets before it are kept"
+# a 16-byte ERF record of type Ethernet (no room for its 2 pad bytes): libtrace asserted and
+# aborted when asked for the packet (found by fuzz/fuzz_trace.c)
+printf '\x0a\x0d\x01\x00\x1f\x76\x39\xe7\x02\x80\x00\x10\x00\xaa\x0d\x0a' > "$TMP/erf-short.erf"
+expect 3 "ERF record shorter than its headers" -- "$NTA" info "$TMP/erf-short.erf"
+has "$TMP/err" "record 1: shorter than its own headers" "the short ERF record is named"
 
 # --- partly unreadable (exit 1): what was read is reported ---
 expect 1 "cut pcap" -- "$NTA" info "$SHARED/zeek-wikipedia-cut.pcap"
