@@ -36,6 +36,15 @@ static inline int nta_addr_eq(const nta_addr *a, const nta_addr *b)
     memcpy(y, b->b, 16);
     return a->family == b->family && x[0] == y[0] && x[1] == y[1];
 }
+/* Slot of a in a direct-mapped cache of 1 << bits entries (bits 1..32): the caches of
+ * addresses' text forms, which the output formats keep because a run shows few addresses. */
+static inline unsigned nta_addr_slot(const nta_addr *a, unsigned bits)
+{
+    uint64_t x[2];
+    memcpy(x, a->b, 16);
+    uint64_t h = (x[0] ^ x[1] * 0x9e3779b97f4a7c15ull ^ a->family) * 0xff51afd7ed558ccdull;
+    return (unsigned)(h >> (64 - bits));
+}
 /* Total order (family, then bytes), for canonical 4-tuples. */
 int nta_addr_cmp(const nta_addr *a, const nta_addr *b);
 int nta_addr_is_loopback(const nta_addr *a);

@@ -159,9 +159,7 @@ typedef struct addr_text {
 
 static const char *text_of(addr_text *cache, const nta_addr *a)
 {
-    uint64_t x[2];
-    memcpy(x, a->b, 16);
-    addr_text *c = &cache[((x[0] ^ x[1]) * 0x9e3779b97f4a7c15ull ^ a->family) >> 60];
+    addr_text *c = &cache[nta_addr_slot(a, 4)];   /* 16 slots */
     if (!c->used || !nta_addr_eq(&c->a, a)) {
         nta_addr_str(a, c->s);
         c->a = *a;

@@ -24,7 +24,8 @@
 /* Address text of recently seen addresses: a packet's two addresses are usually those of the
  * packet before, and inet_ntoa6's rules are not free. Direct-mapped, exact (the whole address
  * is compared). */
-#define ADDR_CACHE 256
+#define ADDR_CACHE_BITS 8
+#define ADDR_CACHE (1u << ADDR_CACHE_BITS)
 typedef struct addr_slot {
     nta_addr a;
     uint8_t used;
@@ -58,10 +59,7 @@ typedef struct logr {
 
 static const addr_slot *addr_slot_of(logr *lg, const nta_addr *a)
 {
-    uint64_t x[2];
-    memcpy(x, a->b, 16);
-    uint64_t h = (x[0] ^ x[1] * 0x9e3779b97f4a7c15ull ^ a->family) * 0xff51afd7ed558ccdull;
-    addr_slot *s = &lg->cache[h >> 56];
+    addr_slot *s = &lg->cache[nta_addr_slot(a, ADDR_CACHE_BITS)];
     if (!s->used || !nta_addr_eq(&s->a, a)) {
         nta_addr_str(a, s->s);
         nta_line t;
