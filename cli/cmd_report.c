@@ -88,7 +88,13 @@ typedef struct active {
     FILE *dest;          /* its destination file (output-dir), or NULL for the shared one */
     FILE *tmp;           /* streaming report sharing the output with others: buffered here */
     int is_log;          /* a per-event log (its lines formatted by the log writer) */
+    char *iobuf;         /* dest's stdio buffer, freed after dest is closed */
 } active;
+
+/* A log of 100 MB written through stdio's default 4 KiB buffer takes 25,000 write(2) calls;
+ * with 1 MiB it takes a hundred, and the kernel's share of writing it halves (dd of the packet
+ * log of mix.pcap: 0.16 s -> 0.09 s of system time). */
+#define LOG_IOBUF (1u << 20)
 
 typedef struct run_ctx {
     active a[NKINDS];
@@ -532,7 +538,7 @@ int cli_cmd_report(int argc, char **argv)
         int truncate = 0;
         FILE *stream = out;
         if (!a->output) {
-            stream = fopen("/dev/null", "w");
+            stream = a->dest = fopen("/dev/null", "w");   /* closed with the others */
         } else if (outdir != NULL) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s.%s", outdir, kinds[k].name, ext[rc.fmt]);
@@ -544,6 +550,8 @@ int cli_cmd_report(int argc, char **argv)
                 fail = 1;
                 break;
             }
+            if (a->is_log && (a->iobuf = malloc(LOG_IOBUF)) != NULL)
+                setvbuf(a->dest, a->iobuf, _IOFBF, LOG_IOBUF);
             stream = a->dest;
         } else if (nout > 1) {
             a->tmp = tmpfile();   /* several reports share the output: keep this one's lines apart */
@@ -564,8 +572,6 @@ int cli_cmd_report(int argc, char **argv)
             fail = 1;
             break;
         }
-        if (!a->output)
-            a->dest = stream;   /* closed with the others */
         if (!a->r->streaming && a->tmp != NULL) {
             fclose(a->tmp);
             a->tmp = NULL;
@@ -671,12 +677,16 @@ int cli_cmd_report(int argc, char **argv)
         status = CLI_EXIT_UNREADABLE;
     }
     nta_logw_free(lw);
+    if (fail && rc.n < NKINDS)   /* the report whose set-up failed, as far as it got */
+        rc.n++;
     for (int i = 0; i < rc.n; i++) {
         if (rc.a[i].tmp)
             fclose(rc.a[i].tmp);
         if (rc.a[i].dest)
             fclose(rc.a[i].dest);
-        rc.a[i].r->free(rc.a[i].r);
+        free(rc.a[i].iobuf);   /* after its file is closed, by the closer thread too (joined) */
+        if (rc.a[i].r != NULL)
+            rc.a[i].r->free(rc.a[i].r);
     }
     if (out != stdout)
         fclose(out);
