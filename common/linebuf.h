@@ -76,6 +76,38 @@ static inline void nta_line_num_w(nta_line *l, uint64_t v, int neg, size_t width
         nta_line_pad(l, width, len);
 }
 
+/* "%-6u" of a 16-bit value (ports, payload lengths on every log line): at most five digits,
+ * so always six characters; two digits per table read and no loop */
+static inline void nta_line_u16_left6(nta_line *l, uint16_t v)
+{
+    if (l->n + 8 > sizeof l->b) {
+        nta_line_num_w(l, v, 0, 6, 1);
+        return;
+    }
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    char *p = l->b + l->n;
+    memcpy(p, "        ", 8);   /* one store; the two after the six are not part of the line */
+    unsigned x = v, lo = x % 100, mid = x / 100 % 100, hi = x / 10000;
+    if (x >= 10000) {
+        p[0] = (char)('0' + hi);
+        memcpy(p + 1, pairs + 2 * mid, 2);
+        memcpy(p + 3, pairs + 2 * lo, 2);
+    } else if (x >= 1000) {
+        memcpy(p, pairs + 2 * mid, 2);
+        memcpy(p + 2, pairs + 2 * lo, 2);
+    } else if (x >= 100) {
+        p[0] = pairs[2 * mid + 1];
+        memcpy(p + 1, pairs + 2 * lo, 2);
+    } else if (x >= 10) {
+        memcpy(p, pairs + 2 * lo, 2);
+    } else {
+        p[0] = (char)('0' + lo);
+    }
+    l->n += 6;
+}
+
 static inline void nta_line_int_w(nta_line *l, int64_t v, size_t width, int left)
 {
     /* the magnitude of INT64_MIN does not fit an int64_t: negate as unsigned */

@@ -33,25 +33,27 @@ struct nta_logw {
     pthread_t thread;
     int finished;
     atomic_int failed;
-    FILE *files[MAX_FILES];   /* writer thread: FILEs written, flushed when it waits */
-    int nfiles;
+    nta_report *reps[MAX_FILES];   /* writer thread: reports written, flushed when it waits */
+    int nreps;
 };
 
 static void flush_files(void *ctx)
 {
     nta_logw *w = ctx;
-    for (int i = 0; i < w->nfiles; i++)
-        if (fflush(w->files[i]) != 0)
+    for (int i = 0; i < w->nreps; i++) {
+        nta_report *r = w->reps[i];
+        if ((r->drain != NULL && r->drain(r) < 0) || fflush(r->opts.stream) != 0)
             atomic_store(&w->failed, 1);
+    }
 }
 
-static void note_file(nta_logw *w, FILE *f)
+static void note_report(nta_logw *w, nta_report *r)
 {
-    for (int i = 0; i < w->nfiles; i++)
-        if (w->files[i] == f)
+    for (int i = 0; i < w->nreps; i++)
+        if (w->reps[i] == r)
             return;
-    if (w->nfiles < MAX_FILES)
-        w->files[w->nfiles++] = f;
+    if (w->nreps < MAX_FILES)
+        w->reps[w->nreps++] = r;
 }
 
 static void *run(void *arg)
@@ -62,7 +64,7 @@ static void *run(void *arg)
         for (size_t pos = 0; pos < c->used && !atomic_load(&w->failed);) {
             rec h;
             memcpy(&h, c->buf + pos, sizeof h);
-            note_file(w, h.r->opts.stream);
+            note_report(w, h.r);
             if (h.fmt(h.r, c->buf + pos + sizeof h) < 0) {
                 atomic_store(&w->failed, 1);
                 nta_chunkq_stop(&w->q);   /* the producer's next push fails */

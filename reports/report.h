@@ -39,6 +39,10 @@ typedef struct nta_report {
     /* Named metric for --fail-if: 0 and *v, or -1 when the report has no such metric. */
     int (*metric)(struct nta_report *r, const char *name, double *v);
     void (*free)(struct nta_report *r);
+    /* Streaming reports that hold lines back: write them to opts.stream now (the log writer
+     * calls it before flushing while it waits, so a slow input's lines still show); may be
+     * NULL. 0 or -1 on a write error. */
+    int (*drain)(struct nta_report *r);
     nta_report_opts opts;
 } nta_report;
 

@@ -46,8 +46,15 @@ typedef struct logrec {
     uint8_t probe;
 } logrec;
 
+/* Text lines are gathered here and written PEND_CAP bytes at a time: one fwrite per line cost
+ * more than formatting the line, and stdio writes a write this large straight from here
+ * instead of copying it into its own buffer first. */
+#define PEND_CAP (256u * 1024u)
+
 typedef struct logr {
     nta_report r;
+    char *pend;                    /* text lines not yet handed to opts.stream */
+    size_t pn;
     addr_slot cache[ADDR_CACHE];   /* formatting side */
     char flagtext[64][40];         /* --packets text: "(SYN|ACK|\b)\n" per flag set */
     nta_u64map last;      /* --states: last[cs_cid] (analysing side) */
@@ -81,7 +88,7 @@ static const char *addr_text(logr *lg, const nta_addr *a)
 }
 
 /* " %30s %-6u": an address and its port, as both scripts print them */
-static void put_endpoint(logr *lg, nta_line *l, const nta_addr *a, unsigned port)
+static void put_endpoint(logr *lg, nta_line *l, const nta_addr *a, uint16_t port)
 {
     const addr_slot *s = addr_slot_of(lg, a);
     /* the line has room: 2 x 80 + 60 < 512. An address of up to 30 characters pads to 32:
@@ -91,13 +98,25 @@ static void put_endpoint(logr *lg, nta_line *l, const nta_addr *a, unsigned port
     else
         memcpy(l->b + l->n, s->padded, s->padlen);
     l->n += s->padlen;
-    nta_line_num_w(l, port, 0, 6, 1);
+    nta_line_u16_left6(l, port);
 }
 
 /* Only one thread writes a log's FILE while events come (the analysing one or the writer). */
-static int put_line(const nta_line *l, FILE *o)
+static int drain(nta_report *r)
 {
-    return fwrite_unlocked(l->b, 1, l->n, o) == l->n ? 0 : -1;
+    logr *lg = (logr *)r;
+    size_t n = lg->pn;
+    lg->pn = 0;
+    return n == 0 || fwrite_unlocked(lg->pend, 1, n, r->opts.stream) == n ? 0 : -1;
+}
+
+static int put_line(logr *lg, const nta_line *l)
+{
+    if (lg->pn + l->n > PEND_CAP && drain(&lg->r) < 0)
+        return -1;
+    memcpy(lg->pend + lg->pn, l->b, l->n);
+    lg->pn += l->n;
+    return 0;
 }
 
 static int header(logr *l)
@@ -162,7 +181,7 @@ static int states_line(nta_report *r, const void *p)
         nta_line_str(&t, " -> ");
         nta_line_str(&t, tos);
         nta_line_str(&t, "\n");
-        return put_line(&t, o);
+        return put_line(l, &t);
     }
     case NTA_RFMT_CSV:
         if ((r->opts.known & NTA_F_TS) && fprintf(o, "%" PRIu64, e->ts_ns) < 0)
@@ -266,9 +285,12 @@ static int packets_line(nta_report *r, const void *p)
         put_endpoint(l, &t, &e->a, e->pa);
         put_endpoint(l, &t, &e->b, e->pb);
         nta_line_str(&t, " ");
-        nta_line_num_w(&t, e->bytes, 0, 6, 1);
+        if (e->bytes <= UINT16_MAX)
+            nta_line_u16_left6(&t, (uint16_t)e->bytes);
+        else
+            nta_line_num_w(&t, e->bytes, 0, 6, 1);
         nta_line_str(&t, l->flagtext[e->flags & 0x3f]);
-        return put_line(&t, o);
+        return put_line(l, &t);
     }
     case NTA_RFMT_CSV:
         flag_text(flags, sizeof flags, e->flags, "|", 0);
@@ -318,7 +340,7 @@ static int write_text(nta_report *r, FILE *o)
 {
     logr *l = (logr *)r;
     (void)o;
-    if (header(l) < 0)
+    if (header(l) < 0 || drain(r) < 0)
         return -1;
     return fputc('\n', r->opts.stream) == EOF ? -1 : 0;
 }
@@ -350,14 +372,17 @@ static void free_log(nta_report *r)
 {
     logr *l = (logr *)r;
     nta_u64map_fini(&l->last);
+    free(l->pend);
     free(l);
 }
 
 static nta_report *make(const nta_report_opts *o, const char *name)
 {
     logr *l = calloc(1, sizeof *l);
-    if (l == NULL)
+    if (l == NULL || (o->fmt == NTA_RFMT_TEXT && (l->pend = malloc(PEND_CAP)) == NULL)) {
+        free(l);
         return NULL;
+    }
     nta_u64map_init(&l->last);
     for (int f = 0; f < 64; f++) {   /* " (%s%s%s%s%s%s\b)\n" for each set of the six flags */
         char names[32];   /* "FIN|SYN|RST|PSH|ACK|URG|" at most */
@@ -371,6 +396,7 @@ static nta_report *make(const nta_report_opts *o, const char *name)
     l->r.json_rows = json_rows;
     l->r.metric = metric;
     l->r.free = free_log;
+    l->r.drain = drain;
     l->r.opts = *o;
     return &l->r;
 }
