@@ -64,8 +64,10 @@ nta_chunk *nta_chunkq_filling(nta_chunkq *q)
     if (q->fill != NULL)
         return q->fill;
     pthread_mutex_lock(&q->mu);
-    while (q->count == q->n && !q->stop)
+    while (q->count == q->n && !q->stop) {
+        q->producer_waits = 1;
         pthread_cond_wait(&q->freed, &q->mu);
+    }
     nta_chunk *c = q->stop ? NULL : &q->chunks[(q->head + q->count) % q->n];
     pthread_mutex_unlock(&q->mu);
     if (c != NULL)
@@ -142,7 +144,13 @@ void nta_chunkq_give_back(nta_chunkq *q)
     pthread_mutex_lock(&q->mu);
     q->head = (q->head + 1) % q->n;
     q->count--;
-    pthread_cond_signal(&q->freed);
+    /* a waiting producer wakes once half the ring is free, not at every chunk: waking a thread
+     * on the other CPU is dear (on a VM an interrupt through the hypervisor), and the producer
+     * then fills several chunks in one go */
+    if (q->producer_waits && q->n - q->count >= (q->n + 1) / 2) {
+        q->producer_waits = 0;
+        pthread_cond_signal(&q->freed);
+    }
     pthread_mutex_unlock(&q->mu);
 }
 

@@ -27,6 +27,7 @@ typedef struct nta_chunkq {
     unsigned n;
     unsigned head, count;   /* oldest handed-over chunk; handed over and not given back */
     int stop;
+    int producer_waits;     /* the producer sleeps until chunks are given back */
     int live;               /* the lock and conditions exist */
     /* producer's side */
     nta_chunk *fill;
