@@ -173,6 +173,91 @@ START_TEST(writer_cuts_an_old_log_after_what_was_written)
 }
 END_TEST
 
+/* --bytes prints its text rows from the 4-tuple table, not through printa: the order must stay
+ * printa's (the value, then the key parts: address text by strcmp, so "10.0.0.10" before
+ * "10.0.0.2", then the port), and keys that print alike must merge as the aggregation merges
+ * them (an IPv4-mapped IPv6 address prints as its dotted quad). Expected rows derived by hand
+ * from those rules, in "%-15s %5d %-15s %5d %9d". */
+static char *bytes_tcp_rows(int mapped)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *o = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(o);
+    nta_report_opts opts = { NTA_RFMT_TEXT, o, 0, NTA_F_ALL, NULL };
+    nta_report *r = nta_report_bytes(&opts);
+    ck_assert_ptr_nonnull(r);
+    static const struct { uint8_t last; uint16_t sport, dport; uint32_t payload; } sends[] = {
+        { 2, 80, 5000, 100 }, { 3, 80, 5001, 150 }, { 10, 443, 5002, 150 }, { 9, 22, 5003, 7 },
+    };
+    for (int i = 0; i < 4 + mapped; i++) {
+        int m = i == 4;   /* the first send again, from the IPv4-mapped form of its address */
+        int k = m ? 0 : i;
+        uint8_t src[16] = { 0 }, dst[16] = { 0 };
+        if (m) {
+            src[10] = src[11] = dst[10] = dst[11] = 0xff;
+        }
+        uint8_t *s4 = m ? src + 12 : src, *d4 = m ? dst + 12 : dst;
+        s4[0] = d4[0] = 10;
+        s4[3] = sends[k].last;
+        d4[3] = 1;
+        ipinfo_t ip;
+        memset(&ip, 0, sizeof ip);
+        nta_addr_set(&ip.ip_saddr, m ? 6 : 4, src);
+        nta_addr_set(&ip.ip_daddr, m ? 6 : 4, dst);
+        ip.ip_plength = 20 + (m ? 50 : sends[k].payload);
+        tcpinfo_t tcp;
+        memset(&tcp, 0, sizeof tcp);
+        tcp.tcp_sport = sends[k].sport;
+        tcp.tcp_dport = sends[k].dport;
+        tcp.tcp_offset = 20;
+        nta_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.probe = NTA_PROBE_TCP_SEND;
+        ev.ts_ns = 1700000000000000000ull + (uint64_t)i;
+        ev.host = &ip.ip_saddr;
+        ev.ip = &ip;
+        ev.tcp = &tcp;
+        ck_assert_int_eq(r->on_event(r, &ev), 0);
+    }
+    ck_assert_int_eq(r->write_text(r, o), 0);
+    ck_assert_int_eq(fclose(o), 0);
+    r->free(r);
+    char *head = strstr(buf, "SIZE\n");   /* the TCP block's column header comes first */
+    ck_assert_ptr_nonnull(head);
+    head += 5;
+    char *end = strstr(head, "\n\n");
+    ck_assert_ptr_nonnull(end);
+    char *rows = strndup(head, (size_t)(end - head) + 1);
+    free(buf);
+    return rows;
+}
+
+START_TEST(bytes_rows_in_printa_order)
+{
+    char *rows = bytes_tcp_rows(0);
+    /* 7, 100, then the two of 150 by address text: "10.0.0.10" < "10.0.0.3" */
+    ck_assert_str_eq(rows, "10.0.0.9           22 10.0.0.1         5003         7\n"
+                           "10.0.0.2           80 10.0.0.1         5000       100\n"
+                           "10.0.0.10         443 10.0.0.1         5002       150\n"
+                           "10.0.0.3           80 10.0.0.1         5001       150\n");
+    free(rows);
+}
+END_TEST
+
+START_TEST(bytes_rows_merge_keys_that_print_alike)
+{
+    /* ::ffff:10.0.0.2 prints as 10.0.0.2: its 50 bytes join the 100 of the same 4-tuple's
+     * text, and the 150 then sorts with the others of 150, by address text */
+    char *rows = bytes_tcp_rows(1);
+    ck_assert_str_eq(rows, "10.0.0.9           22 10.0.0.1         5003         7\n"
+                           "10.0.0.10         443 10.0.0.1         5002       150\n"
+                           "10.0.0.2           80 10.0.0.1         5000       150\n"
+                           "10.0.0.3           80 10.0.0.1         5001       150\n");
+    free(rows);
+}
+END_TEST
+
 int main(void)
 {
     tu_require_shared("reports/reports");
@@ -182,6 +267,8 @@ int main(void)
     tcase_add_test(tc, ifhist_counts_every_ip_packet_twice);
     tcase_add_test(tc, writer_thread_writes_what_inline_writes);
     tcase_add_test(tc, writer_cuts_an_old_log_after_what_was_written);
+    tcase_add_test(tc, bytes_rows_in_printa_order);
+    tcase_add_test(tc, bytes_rows_merge_keys_that_print_alike);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
