@@ -49,7 +49,8 @@ static const struct {
 static const char metrics_help[] =
     "  ooo.packets ooo.bytes ooo.total_packets ooo.total_bytes ooo.packets_ratio ooo.bytes_ratio\n"
     "  durations.count durations.p50_ms durations.p90_ms durations.p99_ms durations.max_ms\n"
-    "  bytes.tcp_in bytes.tcp_out bytes.udp_in bytes.udp_out  states.lines  packets.lines\n"
+    "  bytes.tcp_in bytes.tcp_out bytes.udp_in bytes.udp_out bytes.skipped_intervals\n"
+    "  states.lines  packets.lines\n"
     "  connect_refused accept_refused connect_established accept_established connect_request\n"
     "  midstream (connections picked up without their handshake)\n";
 
@@ -650,6 +651,11 @@ int cli_cmd_report(int argc, char **argv)
         if (!logs.launched)
             closer_start(&logs);
         werr |= closer_finish(&logs) < 0;
+        int have_skipped;
+        double skipped = metric_value(&rc, &p, "bytes.skipped_intervals", &have_skipped);
+        if (have_skipped && skipped > 0)
+            cli_errorf("--interval: %.0f empty intervals not printed (gaps of more than 1000 "
+                       "intervals without a packet, skipped whole)", skipped);
         if (shared_json)
             werr |= fputs("]}\n", out) == EOF;
         for (int i = 0; i < rc.n; i++) {

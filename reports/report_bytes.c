@@ -43,9 +43,15 @@ typedef struct proto_acc {
     int64_t total_in, total_out;
 } proto_acc;
 
+/* A capture merged from different days can leave years between two packets: a block per
+ * second of that would be billions of empty blocks (an endless run). A gap longer than this
+ * many intervals is skipped whole and counted (the CLI says so on stderr). */
+#define MAX_EMPTY_BLOCKS 1000u
+
 typedef struct bytes_r {
     nta_report r;
     proto_acc p[2];
+    uint64_t skipped_blocks;   /* empty blocks of long gaps, not printed */
     uint64_t block_start, block_end, last_ts;
     int have_block;
     json_t *rows;
@@ -382,6 +388,12 @@ static int on_event(nta_report *r, const nta_event *ev)
             return -1;
         b->block_start = b->block_end;
         b->block_end += iv;
+        uint64_t empty = ev->ts_ns >= b->block_end ? (ev->ts_ns - b->block_end) / iv + 1 : 0;
+        if (empty > MAX_EMPTY_BLOCKS) {   /* empty blocks up to the one ev falls in */
+            b->skipped_blocks += empty;
+            b->block_start += empty * iv;
+            b->block_end += empty * iv;
+        }
     }
     b->last_ts = ev->ts_ns;
     int sending = ev->probe == NTA_PROBE_TCP_SEND || ev->probe == NTA_PROBE_UDP_SEND;
@@ -439,6 +451,10 @@ static int metric(nta_report *r, const char *name, double *v)
     bytes_r *b = (bytes_r *)r;
     static const char *const names[] = { "bytes.tcp_in", "bytes.tcp_out", "bytes.udp_in",
                                          "bytes.udp_out" };
+    if (strcmp(name, "bytes.skipped_intervals") == 0) {
+        *v = (double)b->skipped_blocks;
+        return 0;
+    }
     for (int i = 0; i < 4; i++)
         if (strcmp(name, names[i]) == 0) {
             proto_acc *p = &b->p[i / 2];

@@ -241,6 +241,19 @@ expect 2 "bad --fail-if" -- "$NTA" report --ooo --fail-if 'ooo.packets_ratio >' 
 has "$TMP/err" "followed by a number" "bad --fail-if explained"
 expect 2 "unknown metric" -- "$NTA" report --ooo --fail-if 'ooo.banana > 1' "$VS"
 expect 2 "bad --interval" -- "$NTA" report --bytes --interval 2x "$VS"
+# a capture merged from different years (capinfos: 952109346.874907 to 1278600802.074822):
+# --interval 1s printed a block per second of the gaps, billions of them (a run without end);
+# gaps of more than 1000 empty intervals are skipped whole and counted on stderr. Printed plus
+# skipped blocks = the seconds the capture spans, counting the last one: 326491456.
+MV=$SHARED/zeek-mixed-vlan-mpls.pcap
+expect 0 "--interval over years of gap" -- timeout 60 "$NTA" report -q --bytes --interval 1s "$MV"
+printed=$(grep -c "TCP in:" "$TMP/out")
+skipped=$(sed -n 's/.*--interval: \([0-9]*\) empty intervals not printed.*/\1/p' "$TMP/err")
+span=$(capinfos -a -e -S -T "$MV" 2>/dev/null | tail -1 |
+       awk -F'\t' '{ printf "%d", int($3) - int($2) + ($3 - int($3) < $2 - int($2) ? 0 : 1) }')
+eq "$((printed + ${skipped:-0}))" "$span" "--interval: printed + skipped blocks = the capture's span in seconds"
+expect 4 "--fail-if on skipped intervals" -- timeout 60 "$NTA" report -q --bytes --interval 1s --format csv \
+    --fail-if 'bytes.skipped_intervals > 0' "$MV"
 # --ooo against tshark. The article counts every inbound data segment in ESTABLISHED whose seq
 # is not rcv_nxt. In captures without gaps that is exactly tshark's out-of-order plus
 # retransmitted data segments (a late segment is below rcv_nxt either way); data packets and
