@@ -33,6 +33,8 @@ typedef struct tuple_ent {
 typedef struct tuple_tab {
     tuple_ent *e;
     size_t cap, n;
+    size_t recent[2];   /* index + 1 of the last two tuples added to: a segment's tcp:::send
+                           and tcp:::receive add to a connection's two tuples in turn */
 } tuple_tab;
 
 typedef struct proto_acc {
@@ -131,22 +133,36 @@ static int tuple_grow(tuple_tab *t)
     free(t->e);
     t->e = e;
     t->cap = cap;
+    t->recent[0] = t->recent[1] = 0;
     return 0;
+}
+
+static int tuple_is(const tuple_ent *e, const nta_addr *l, uint16_t lp, const nta_addr *r, uint16_t rp)
+{
+    return e->used && e->lp == lp && e->rp == rp && nta_addr_eq(&e->l, l) && nta_addr_eq(&e->r, r);
 }
 
 static int tuple_add(tuple_tab *t, const nta_addr *l, uint16_t lp, const nta_addr *r, uint16_t rp, int64_t n)
 {
+    for (int k = 0; k < 2; k++)
+        if (t->recent[k] && tuple_is(&t->e[t->recent[k] - 1], l, lp, r, rp)) {
+            t->e[t->recent[k] - 1].sum += n;
+            return 0;
+        }
     if (2 * (t->n + 1) > t->cap && tuple_grow(t) < 0)
         return -1;
     size_t j = tuple_hash(l, r, lp, rp) & (t->cap - 1);
+    t->recent[1] = t->recent[0];
     while (t->e[j].used) {
         tuple_ent *e = &t->e[j];
-        if (e->lp == lp && e->rp == rp && nta_addr_eq(&e->l, l) && nta_addr_eq(&e->r, r)) {
+        if (tuple_is(e, l, lp, r, rp)) {
             e->sum += n;
+            t->recent[0] = j + 1;
             return 0;
         }
         j = (j + 1) & (t->cap - 1);
     }
+    t->recent[0] = j + 1;
     tuple_ent *e = &t->e[j];
     e->used = 1;
     e->l = *l;

@@ -57,6 +57,7 @@ typedef struct logr {
     size_t pn;
     addr_slot cache[ADDR_CACHE];   /* formatting side */
     char flagtext[64][40];         /* --packets text: "(SYN|ACK|\b)\n" per flag set */
+    uint8_t flaglen[64];
     nta_u64map last;      /* --states: last[cs_cid] (analysing side) */
     int started;
     uint64_t lines;
@@ -289,7 +290,7 @@ static int packets_line(nta_report *r, const void *p)
             nta_line_u16_left6(&t, (uint16_t)e->bytes);
         else
             nta_line_num_w(&t, e->bytes, 0, 6, 1);
-        nta_line_str(&t, l->flagtext[e->flags & 0x3f]);
+        nta_line_mem(&t, l->flagtext[e->flags & 0x3f], l->flaglen[e->flags & 0x3f]);
         return put_line(l, &t);
     }
     case NTA_RFMT_CSV:
@@ -388,6 +389,7 @@ static nta_report *make(const nta_report_opts *o, const char *name)
         char names[32];   /* "FIN|SYN|RST|PSH|ACK|URG|" at most */
         flag_text(names, sizeof names, (uint8_t)f, "", 1);
         snprintf(l->flagtext[f], sizeof l->flagtext[f], " (%s\b)\n", names);
+        l->flaglen[f] = (uint8_t)strlen(l->flagtext[f]);
     }
     l->r.name = name;
     l->r.streaming = 1;
