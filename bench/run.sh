@@ -4,7 +4,8 @@
 # Usage: bash bench/run.sh [CAPTURE...]   (default: /tmp/ntabench/{conns,hdr128,mix}.pcap when
 # present; make them with ../shared/bench/make-captures.sh, which builds real Linux TCP traffic
 # in network namespaces). Each command runs after `cat F >/dev/null` warmed the page cache;
-# commands under 20 s run 3 times and the median wall time counts. GNU time gives wall, user,
+# commands under 20 s run 5 times and the median wall time counts (this 2-vCPU VM's run-to-run
+# spread is 10-40 %: three runs left a ratio at the mercy of one slow run). GNU time gives wall, user,
 # sys and peak RSS. Peers: tcptrace -n, tshark -z conv,tcp (with and without TCP reassembly),
 # tcpdump -nr, tracestats (libtrace); the .zst form of each capture (made once next to it) is
 # timed through nta against `zstd -dc` alone. Prints a markdown table with packets/s, MB/s and
@@ -38,14 +39,14 @@ run1() {
     fi
 }
 
-# timed CAPTURE TOOL CMD...: median of 3 (1 when the first run takes 20 s or more)
+# timed CAPTURE TOOL CMD...: median of 5 (1 when the first run takes 20 s or more)
 timed() {
     local cap=$1 tool=$2
     shift 2
     local first rest=() r
     first=$(run1 "$@")
     if [[ "$first" != ">"* ]] && awk -v w="${first%% *}" 'BEGIN { exit !(w < 20) }'; then
-        rest+=("$(run1 "$@")" "$(run1 "$@")")
+        rest+=("$(run1 "$@")" "$(run1 "$@")" "$(run1 "$@")" "$(run1 "$@")")
     fi
     r=$(printf '%s\n' "$first" "${rest[@]}" | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
     printf '%s\t%s\t%s\n' "$(basename "$cap")" "$tool" "$(echo "$r" | tr ' ' '\t')" >>"$RAW"

@@ -10,6 +10,11 @@
 #include <stdint.h>
 #include <string.h>
 
+/* "00".."99": two digits per division or table read, as the log lines print several numbers */
+static const char nta_line_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
 typedef struct nta_line {
     char b[512];
     size_t n;
@@ -49,20 +54,17 @@ static inline void nta_line_str_w(nta_line *l, const char *s, size_t width, int 
 static inline void nta_line_num_w(nta_line *l, uint64_t v, int neg, size_t width, int left)
 {
     /* two digits per division: a log line prints several numbers */
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                "8081828384858687888990919293949596979899";
     char d[24];
     size_t k = sizeof d;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
-        d[--k] = pairs[2 * r + 1];
-        d[--k] = pairs[2 * r];
+        d[--k] = nta_line_pairs[2 * r + 1];
+        d[--k] = nta_line_pairs[2 * r];
     }
     if (v >= 10) {
-        d[--k] = pairs[2 * v + 1];
-        d[--k] = pairs[2 * v];
+        d[--k] = nta_line_pairs[2 * v + 1];
+        d[--k] = nta_line_pairs[2 * v];
     } else {
         d[--k] = (char)('0' + v);
     }
@@ -84,24 +86,21 @@ static inline void nta_line_u16_left6(nta_line *l, uint16_t v)
         nta_line_num_w(l, v, 0, 6, 1);
         return;
     }
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                "8081828384858687888990919293949596979899";
     char *p = l->b + l->n;
     memcpy(p, "        ", 8);   /* one store; the two after the six are not part of the line */
     unsigned x = v, lo = x % 100, mid = x / 100 % 100, hi = x / 10000;
     if (x >= 10000) {
         p[0] = (char)('0' + hi);
-        memcpy(p + 1, pairs + 2 * mid, 2);
-        memcpy(p + 3, pairs + 2 * lo, 2);
+        memcpy(p + 1, nta_line_pairs + 2 * mid, 2);
+        memcpy(p + 3, nta_line_pairs + 2 * lo, 2);
     } else if (x >= 1000) {
-        memcpy(p, pairs + 2 * mid, 2);
-        memcpy(p + 2, pairs + 2 * lo, 2);
+        memcpy(p, nta_line_pairs + 2 * mid, 2);
+        memcpy(p + 2, nta_line_pairs + 2 * lo, 2);
     } else if (x >= 100) {
-        p[0] = pairs[2 * mid + 1];
-        memcpy(p + 1, pairs + 2 * lo, 2);
+        p[0] = nta_line_pairs[2 * mid + 1];
+        memcpy(p + 1, nta_line_pairs + 2 * lo, 2);
     } else if (x >= 10) {
-        memcpy(p, pairs + 2 * lo, 2);
+        memcpy(p, nta_line_pairs + 2 * lo, 2);
     } else {
         p[0] = (char)('0' + lo);
     }
