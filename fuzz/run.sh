@@ -12,6 +12,9 @@
 # to 130-200 executions/s; without it they run 4-6x faster. Each target's corpus is then
 # replayed once through the ASan+UBSan build, so what only ASan would see is still caught
 # for every input kept.
+#
+# RUNS=N: stop each target after N executions instead (SECONDS still bounds it), e.g.
+#   FAST=1 RUNS=10000000 TARGETS=stream bash fuzz/run.sh 86400
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -34,7 +37,7 @@ for t in ${TARGETS:-${all[*]}}; do
     seeds=("fuzz/corpus/$t")
     case "$t" in capture|stream|packets|trace) seeds+=(fixtures) ;; esac
     echo "== $t for ${secs}s"
-    "./$run/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+    "./$run/fuzz/fuzz_$t" -max_total_time="$secs" ${RUNS:+-runs="$RUNS"} -max_len=65536 -timeout=10 \
         -artifact_prefix="fuzz/corpus/$t/crash-" "build-fuzz/work-$t" "${seeds[@]}" 2>&1 |
         grep -E "^#[0-9]+.*DONE|^Done|ERROR|crash-" | tail -3
     if [ "$run" != build-fuzz ]; then
