@@ -25,6 +25,7 @@
 #define MEM_RAW_CAP (32u * 1024u)
 #define MEM_OUT_CAP (96u * 1024u)
 #define PEEK_MAX 65536u
+#define ZSTD_CALL_OUT (128u * 1024u)   /* ZSTD_BLOCKSIZE_MAX, which zstd.h shows to static linking only */
 
 struct nta_stream {
     char name[256];
@@ -274,11 +275,18 @@ static int fill_zstd(nta_stream *s, nta_err *err)
             return 0;
         }
     }
+    /* When ZSTD_decompressStream fails, its output position is not to be trusted: libzstd
+     * 1.5.4 returned "Data corruption detected" with the position at the end of a buffer it had
+     * not written (fuzz/corpus/trace/crash-zstd-error-claims-output), and those bytes were
+     * handed out as capture data. A failing call's output is therefore dropped; one block's
+     * worth of window per call (zstd's largest block) keeps the good bytes lost with it few. */
+    size_t room = s->out_cap - s->out_len;
     ZSTD_inBuffer in = { s->raw + s->raw_pos, s->raw_len - s->raw_pos, 0 };
-    ZSTD_outBuffer ob = { s->out + s->out_len, s->out_cap - s->out_len, 0 };
+    ZSTD_outBuffer ob = { s->out + s->out_len, room < ZSTD_CALL_OUT ? room : ZSTD_CALL_OUT, 0 };
     size_t zr = ZSTD_decompressStream(s->zstd, &ob, &in);
     raw_take(s, in.pos);
-    s->out_len += ob.pos;
+    if (!ZSTD_isError(zr))
+        s->out_len += ob.pos;
     if (ZSTD_isError(zr)) {
         char m[160];
         snprintf(m, sizeof m, "zstd data is corrupt: %s", ZSTD_getErrorName(zr));

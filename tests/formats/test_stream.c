@@ -120,6 +120,38 @@ START_TEST(damage_is_reported_after_the_good_bytes)
 }
 END_TEST
 
+/* A zstd frame that libzstd rejects after a good one. libzstd 1.5.4 returns "Data corruption
+ * detected" for these bytes (found by fuzz/fuzz_trace.c: crash-zstd-error-claims-output) with
+ * its output position at the end of a buffer it never wrote; nta handed those bytes out as
+ * capture data. Truth: `zstd -dc` writes exactly the good frame's bytes, then fails. */
+START_TEST(a_rejected_zstd_frame_adds_no_bytes)
+{
+    static const uint8_t bad[] = { 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0xfd, 0x00, 0x00, 0x05, 0x00, 0x00,
+                                   0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x05, 0x00, 0x00, 0x28 };
+    size_t plen, clen, n;
+    int code;
+    uint8_t *plain = tu_slurp(tu_fixture("veth-scenarios.pcap"), &plen);
+    uint8_t *c = tu_slurp(tu_fixture("veth-scenarios.pcap.zst"), &clen);
+    c = realloc(c, clen + sizeof bad);
+    memcpy(c + clen, bad, sizeof bad);
+    uint8_t *out = drain(c, clen + sizeof bad, &n, &code, NULL);
+    ck_assert_int_eq(code, NTA_EDECOMP);
+    ck_assert_uint_eq(n, plen);
+    ck_assert(memcmp(out, plain, plen) == 0);
+    free(out);
+    /* the fuzzer's input itself: an empty RLE frame, then the rejected one: nothing */
+    static const uint8_t head[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x05, 0x00, 0x00, 0x26 };
+    memcpy(c, head, sizeof head);
+    memcpy(c + sizeof head, bad, sizeof bad);
+    out = drain(c, sizeof head + sizeof bad, &n, &code, NULL);
+    ck_assert_int_eq(code, NTA_EDECOMP);
+    ck_assert_uint_eq(n, 0);
+    free(out);
+    free(c);
+    free(plain);
+}
+END_TEST
+
 START_TEST(peek_does_not_consume)
 {
     size_t clen;
@@ -162,6 +194,7 @@ int main(void)
     tcase_add_test(tc, each_compression_decodes_to_the_plain_file);
     tcase_add_test(tc, concatenated_members_read_as_one_stream);
     tcase_add_test(tc, damage_is_reported_after_the_good_bytes);
+    tcase_add_test(tc, a_rejected_zstd_frame_adds_no_bytes);
     tcase_add_test(tc, peek_does_not_consume);
     tcase_add_test(tc, missing_file_is_an_io_error);
     suite_add_tcase(s, tc);
