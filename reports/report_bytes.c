@@ -174,47 +174,78 @@ static int tuple_add(tuple_tab *t, const nta_addr *l, uint16_t lp, const nta_add
     return 0;
 }
 
-/* Text forms of the few addresses a block's tuples share (direct-mapped, exact). */
-typedef struct addr_text {
+/* The distinct addresses of a block's tuples, each with its text (made once) and, for the
+ * text rows, the rank of that text. Exact: open addressing, at most half full. */
+typedef struct addr_rank {
     nta_addr a;
-    int used;
+    uint32_t rank;
     char s[NTA_ADDR_STRLEN];
-} addr_text;
+} addr_rank;
 
-static const char *text_of(addr_text *cache, const nta_addr *a)
+typedef struct addr_set {
+    addr_rank *d;      /* room for 2 per tuple: no growth, so texts stay put */
+    uint32_t *slots;   /* index + 1 into d, 0 free */
+    uint32_t n;
+    unsigned bits;
+} addr_set;
+
+static int addr_set_init(addr_set *s, size_t tuples)
 {
-    addr_text *c = &cache[nta_addr_slot(a, 4)];   /* 16 slots */
-    if (!c->used || !nta_addr_eq(&c->a, a)) {
-        nta_addr_str(a, c->s);
-        c->a = *a;
-        c->used = 1;
-    }
-    return c->s;
+    s->n = 0;
+    s->bits = 2;
+    while ((1ull << s->bits) < 4 * tuples)   /* 2 addresses per tuple at most, half full */
+        s->bits++;
+    s->d = malloc((tuples ? 2 * tuples : 1) * sizeof *s->d);
+    s->slots = calloc((size_t)1 << s->bits, sizeof *s->slots);
+    return s->d != NULL && s->slots != NULL ? 0 : -1;
+}
+
+static void addr_set_free(addr_set *s)
+{
+    free(s->d);
+    free(s->slots);
+}
+
+/* Index of a in the set (added, with its text, when new). */
+static uint32_t addr_set_index(addr_set *s, const nta_addr *a)
+{
+    uint32_t mask = (1u << s->bits) - 1, i = nta_addr_slot(a, s->bits);
+    for (; s->slots[i] != 0; i = (i + 1) & mask)
+        if (nta_addr_eq(&s->d[s->slots[i] - 1].a, a))
+            return s->slots[i] - 1;
+    s->d[s->n].a = *a;
+    nta_addr_str(a, s->d[s->n].s);
+    s->slots[i] = ++s->n;
+    return s->n - 1;
 }
 
 /* The block's sums into the aggregation, under DTrace's string keys; the table empties. */
 static int tuple_flush(proto_acc *p)
 {
     tuple_tab *t = &p->t;
-    addr_text cache[16];
-    memset(cache, 0, sizeof cache);
-    if (nta_agg_reserve(p->bytes, t->n) < 0)
+    addr_set as;
+    if (addr_set_init(&as, t->n) < 0 || nta_agg_reserve(p->bytes, t->n) < 0) {
+        addr_set_free(&as);
         return -1;
+    }
     for (size_t i = 0; i < t->cap; i++) {
         tuple_ent *e = &t->e[i];
         if (!e->used)
             continue;
         nta_aggkey k;
         nta_aggkey_init(&k);
-        nta_aggkey_str(&k, text_of(cache, &e->l));
+        nta_aggkey_str(&k, as.d[addr_set_index(&as, &e->l)].s);
         nta_aggkey_uint(&k, e->lp, 2);
-        nta_aggkey_str(&k, text_of(cache, &e->r));
+        nta_aggkey_str(&k, as.d[addr_set_index(&as, &e->r)].s);
         nta_aggkey_uint(&k, e->rp, 2);
-        if (nta_agg_add(p->bytes, &k, e->sum, 1) < 0)
+        if (nta_agg_add(p->bytes, &k, e->sum, 1) < 0) {
+            addr_set_free(&as);
             return -1;
+        }
         e->used = 0;
     }
     t->n = 0;
+    addr_set_free(&as);
     return 0;
 }
 
@@ -223,12 +254,6 @@ static int tuple_flush(proto_acc *p)
  * order (the value, then the key's parts: address text by strcmp, port unsigned) from integer
  * ranks of the block's few distinct address texts. Building, sorting and printing 33,000
  * string-keyed entries was a tenth of report --all's time on mix.pcap, after the input ended. */
-
-typedef struct addr_rank {
-    nta_addr a;
-    uint32_t rank;
-    char s[NTA_ADDR_STRLEN];
-} addr_rank;
 
 typedef struct text_row {
     int64_t v;
@@ -256,19 +281,6 @@ static int by_row(const void *x, const void *y)
     return a->rp < b->rp ? -1 : a->rp > b->rp;
 }
 
-/* Index of a in the distinct addresses (added when new); slots: 2^bits, at most half full. */
-static uint32_t distinct(addr_rank *d, uint32_t *nd, uint32_t *slots, unsigned bits, const nta_addr *a)
-{
-    uint32_t mask = (1u << bits) - 1, i = nta_addr_slot(a, bits);
-    for (; slots[i] != 0; i = (i + 1) & mask)
-        if (nta_addr_eq(&d[slots[i] - 1].a, a))
-            return slots[i] - 1;
-    d[*nd].a = *a;
-    nta_addr_str(a, d[*nd].s);
-    slots[i] = ++*nd;
-    return *nd - 1;
-}
-
 /* 1 when printed; 0 when two addresses print alike (the aggregation merges their keys: the
  * caller takes that way); -1 on no memory or a write error. The table is left as it was. */
 static int rows_text(FILE *o, const tuple_tab *t)
@@ -276,28 +288,26 @@ static int rows_text(FILE *o, const tuple_tab *t)
     size_t n = t->n;
     if (n == 0)
         return 1;
-    unsigned bits = 2;
-    while ((1ull << bits) < 4 * n)   /* 2n addresses at most, half full */
-        bits++;
-    addr_rank *d = malloc(2 * n * sizeof *d);
-    uint32_t *slots = calloc((size_t)1 << bits, sizeof *slots), *order = malloc(2 * n * sizeof *order);
+    addr_set as;
+    int rc = -1, ok = addr_set_init(&as, n) == 0;
+    addr_rank *d = as.d;
+    uint32_t *order = malloc(2 * n * sizeof *order);
     text_row *rows = malloc(n * sizeof *rows);
-    int rc = -1;
-    if (d == NULL || slots == NULL || order == NULL || rows == NULL)
+    if (!ok || order == NULL || rows == NULL)
         goto out;
-    uint32_t nd = 0;
     size_t k = 0;
     for (size_t i = 0; i < t->cap; i++) {
         const tuple_ent *e = &t->e[i];
         if (!e->used)
             continue;
         rows[k].v = e->sum;
-        rows[k].lr = distinct(d, &nd, slots, bits, &e->l);
-        rows[k].rr = distinct(d, &nd, slots, bits, &e->r);
+        rows[k].lr = addr_set_index(&as, &e->l);
+        rows[k].rr = addr_set_index(&as, &e->r);
         rows[k].lp = e->lp;
         rows[k].rp = e->rp;
         k++;
     }
+    uint32_t nd = as.n;
     for (uint32_t i = 0; i < nd; i++)
         order[i] = i;
     qsort_r(order, nd, sizeof *order, by_text, d);
@@ -333,8 +343,7 @@ static int rows_text(FILE *o, const tuple_tab *t)
             rc = -1;
     }
 out:
-    free(d);
-    free(slots);
+    addr_set_free(&as);
     free(order);
     free(rows);
     return rc;
