@@ -367,6 +367,12 @@ static nta_stream *alloc_stream(const char *name, int memory)
     return s;
 }
 
+void nta_stream_poison(nta_stream *s, uint8_t b)
+{
+    memset(s->raw + s->raw_len, b, s->raw_cap - s->raw_len);
+    memset(s->out + s->out_len, b, s->out_cap - s->out_len);
+}
+
 int nta_stream_open_file(nta_stream **out, const char *path, nta_err *err)
 {
     *out = NULL;

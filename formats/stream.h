@@ -29,6 +29,12 @@ int nta_stream_open_file(nta_stream **out, const char *path, nta_err *err);
 /* Read from a caller-owned buffer, which must stay valid until nta_stream_free(). */
 int nta_stream_open_mem(nta_stream **out, const void *buf, size_t len, nta_err *err);
 
+/* Fill the free part of s's buffers with b (fuzzers and tests): a byte handed out that no
+ * decoder wrote then reads as b, so decoding the same input twice with two fills and comparing
+ * finds it. (MemorySanitizer would see such bytes, but needs every compression library rebuilt
+ * with it.) */
+void nta_stream_poison(nta_stream *s, uint8_t b);
+
 /* Closes the file (never standard input) and frees everything. NULL does nothing. */
 void nta_stream_free(nta_stream *s);
 
