@@ -285,14 +285,13 @@ static int fill_zstd(nta_stream *s, nta_err *err)
     ZSTD_outBuffer ob = { s->out + s->out_len, room < ZSTD_CALL_OUT ? room : ZSTD_CALL_OUT, 0 };
     size_t zr = ZSTD_decompressStream(s->zstd, &ob, &in);
     raw_take(s, in.pos);
-    if (!ZSTD_isError(zr))
-        s->out_len += ob.pos;
     if (ZSTD_isError(zr)) {
         char m[160];
         snprintf(m, sizeof m, "zstd data is corrupt: %s", ZSTD_getErrorName(zr));
         park(s, NTA_EDECOMP, m);
         return 0;
     }
+    s->out_len += ob.pos;
     s->codec_live = zr != 0;
     return 0;
 }
