@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyzer/probes.h"
+#include "event/probes.h"
 
 #define NTA_EVPKT_MAX (60 + 60 + 65535)
 

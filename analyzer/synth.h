@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "analyzer/local.h"
-#include "analyzer/probes.h"
+#include "event/probes.h"
 #include "formats/decode.h"
 #include "formats/trace.h"
 

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "analyzer/probes.h"
+#include "event/probes.h"
 #include "analyzer/tcb.h"
 #include "formats/decode.h"
 

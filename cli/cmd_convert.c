@@ -20,7 +20,7 @@
 #include "formats/capture_write.h"
 #include "formats/stream.h"
 #include "formats/zst_out.h"
-#include "reports/agg_read.h"
+#include "dtext/agg_read.h"
 
 #define LINKTYPE_RAW 101
 #define MAX_AGG_TEXT (256u << 20)

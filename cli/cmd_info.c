@@ -249,7 +249,7 @@ static const char info_help[] =
     "3 input unreadable.\n";
 
 /* dtrace text instead of a capture: which script wrote it, its lines, events per probe and
- * the fields it shows (analyzer/dtrace_in.h). */
+ * the fields it shows (dtext/dtrace_in.h). */
 static int count_event(void *ctx, const nta_event *ev)
 {
     ((uint64_t *)ctx)[ev->probe]++;

@@ -6,7 +6,7 @@
 #ifndef NTA_CLI_PIPELINE_H
 #define NTA_CLI_PIPELINE_H
 
-#include "analyzer/dtrace_in.h"
+#include "dtext/dtrace_in.h"
 #include "analyzer/local.h"
 #include "analyzer/synth.h"
 #include "cli/cli.h"
@@ -37,7 +37,7 @@ int cli_pipeline_option(cli_pipeline *p, const char *cmd, const char *opt, const
 /* Runs everything; returns an exit status (cli.h) after reporting problems on stderr. */
 int cli_pipeline_run(cli_pipeline *p, nta_trace *t, const nta_sink *sink);
 
-/* Inputs that are dtrace text instead of captures (analyzer/dtrace_in.h): 1 when the first
+/* Inputs that are dtrace text instead of captures (dtext/dtrace_in.h): 1 when the first
  * named file is (standard input, FIFOs and other non-regular files are always read as
  * captures: telling them apart would consume what the capture reader needs), else 0. */
 int cli_input_is_dtext(char *const *paths, int npaths);

@@ -1,13 +1,13 @@
-/* fuzz/fuzz_dtrace_text.c: dtrace text read back into events (analyzer/dtrace_in.h), and the
- * printed-aggregation reader (reports/agg_read.h), on arbitrary bytes.
+/* fuzz/fuzz_dtrace_text.c: dtrace text read back into events (dtext/dtrace_in.h), and the
+ * printed-aggregation reader (dtext/agg_read.h), on arbitrary bytes.
  * Properties: never a crash or leak; every event handed out has the structures its probe
  * passes; a parsed aggregation document renders, and converts to JSON and CSV. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "analyzer/dtrace_in.h"
-#include "reports/agg_read.h"
+#include "dtext/dtrace_in.h"
+#include "dtext/agg_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/event_fields.h"
+#include "event/fields.h"
 
 #define BUF_CAP 16384
 

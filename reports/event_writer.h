@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "analyzer/probes.h"
+#include "event/probes.h"
 #include "common/err.h"
 
 typedef enum nta_evfmt {

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "analyzer/probes.h"
+#include "event/probes.h"
 
 typedef enum nta_rfmt { NTA_RFMT_TEXT, NTA_RFMT_JSON, NTA_RFMT_CSV } nta_rfmt;
 

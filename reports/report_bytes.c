@@ -16,8 +16,8 @@
 #include <time.h>
 
 #include "common/linebuf.h"
-#include "reports/agg.h"
-#include "reports/agg_text.h"
+#include "agg/agg.h"
+#include "agg/agg_text.h"
 #include "reports/report.h"
 
 /* Per-event sums go to a table keyed by the binary 4-tuple; only when a block is printed do

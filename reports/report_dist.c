@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "common/u64map.h"
-#include "reports/agg.h"
-#include "reports/agg_text.h"
+#include "agg/agg.h"
+#include "agg/agg_text.h"
 #include "reports/report.h"
 
 #define DUR_KEY "Connection duration (ms)"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/agg.h"
-#include "reports/agg_text.h"
+#include "agg/agg.h"
+#include "agg/agg_text.h"
 #include "reports/report.h"
 
 typedef struct ooo {

@@ -1,4 +1,4 @@
-/* reports/agg_read.h: aggregations as dtrace printed them, read back for `nta convert`.
+/* dtext/agg_read.h: aggregations as dtrace printed them, read back for `nta convert`.
  *
  * A printed output is a sequence of blocks: histograms (quantize, lquantize, llquantize: the
  * "value ---- Distribution ---- count" tables, with the key line above them), value rows (keys
@@ -8,8 +8,8 @@
  * for negative counts), so reading then rendering reproduces dtrace's text: the conformance
  * test checks this on the real outputs of shared/conformance/dtrace. The article's typeset
  * sample (tabs, "value Distribution count") is read too, for conversion only. */
-#ifndef NTA_REPORTS_AGG_READ_H
-#define NTA_REPORTS_AGG_READ_H
+#ifndef NTA_DTEXT_AGG_READ_H
+#define NTA_DTEXT_AGG_READ_H
 
 #include <jansson.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
-/* reports/agg_read.c: printed DTrace aggregations back into numbers, and out again as DTrace
+/* dtext/agg_read.c: printed DTrace aggregations back into numbers, and out again as DTrace
  * text, JSON or CSV (see agg_read.h). Row layout rules: shared/reference 5.1-5.5. */
-#include "reports/agg_read.h"
+#include "dtext/agg_read.h"
 
 #include <errno.h>
 #include <inttypes.h>

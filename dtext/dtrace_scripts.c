@@ -1,7 +1,7 @@
-/* analyzer/dtrace_scripts.c: the lines printed by the FreeBSD network-providers article's
+/* dtext/dtrace_scripts.c: the lines printed by the FreeBSD network-providers article's
  * scripts (Examples 1, 3, 6) and by dtrace-tcp(4)'s two examples, back into probe events with
  * the fields each line shows (shared/seeds/; formats in man/nta.1, "DTRACE INPUT"). */
-#include "analyzer/dtrace_event.h"
+#include "dtext/dtrace_event.h"
 
 #include <stdio.h>
 #include <string.h>

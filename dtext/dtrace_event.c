@@ -1,6 +1,6 @@
-/* analyzer/dtrace_event.c: rebuilding probe events from dtrace text lines; the "ntaev1" lines
+/* dtext/dtrace_event.c: rebuilding probe events from dtrace text lines; the "ntaev1" lines
  * of dtrace/nta-events.d (see dtrace_event.h; the format is in man/nta.1, "DTRACE INPUT"). */
-#include "analyzer/dtrace_event.h"
+#include "dtext/dtrace_event.h"
 
 #include <errno.h>
 #include <stdio.h>

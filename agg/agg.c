@@ -1,10 +1,10 @@
-/* reports/agg.c: the aggregation engine (see agg.h).
+/* agg/agg.c: the aggregation engine (see agg.h).
  *
  * Entries live in a growable array with an open-addressing index over their keys. Sorting uses
  * qsort_r with a context struct: the comparison needs the aggregations, and libdtrace's global
  * variables for that (dt_aggregate.c, "regrettably global") are what STYLE.md asks to avoid. */
 #define _GNU_SOURCE
-#include "reports/agg.h"
+#include "agg/agg.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -1,14 +1,14 @@
-/* reports/agg_text.h: aggregations as dtrace(1) prints them, to the character.
+/* agg/agg_text.h: aggregations as dtrace(1) prints them, to the character.
  *
  * shared/reference/dtrace-providers.md sections 5.1-5.5 (libdtrace dt_consume.c/dt_printf.c):
  * exit-time printing of each aggregation, quantize/lquantize tables, and printa() with a
  * format. Every write is checked; functions return 0 or NTA_EIO. */
-#ifndef NTA_REPORTS_AGG_TEXT_H
-#define NTA_REPORTS_AGG_TEXT_H
+#ifndef NTA_AGG_AGG_TEXT_H
+#define NTA_AGG_AGG_TEXT_H
 
 #include <stdio.h>
 
-#include "reports/agg.h"
+#include "agg/agg.h"
 
 /* What dtrace prints at exit for these aggregations, in declaration order: each entry's key
  * fields, then its value, then "\n" (no blank line between aggregations). The caller prints

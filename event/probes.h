@@ -1,4 +1,4 @@
-/* analyzer/probes.h: synthetic DTrace probe events, shaped like FreeBSD's ip/tcp/udp providers.
+/* event/probes.h: synthetic DTrace probe events, shaped like FreeBSD's ip/tcp/udp providers.
  *
  * The seam of nta (DESIGN.md, "The probe event"): everything before it turns bytes into these
  * events, everything after consumes them. Argument structures carry the FreeBSD translators'
@@ -6,8 +6,8 @@
  * stay binary (nta_addr) until a sink asks for text. Each probe's args[] layout is
  * nta_probe_args(). Structures pointed to by an event are valid only during on_event().
  * Estimated fields are documented in man/nta.1 ("Field fidelity"). */
-#ifndef NTA_ANALYZER_PROBES_H
-#define NTA_ANALYZER_PROBES_H
+#ifndef NTA_EVENT_PROBES_H
+#define NTA_EVENT_PROBES_H
 
 #include <stdint.h>
 
@@ -168,7 +168,7 @@ typedef struct nta_event {
 } nta_event;
 
 /* Which fields an event source shows. Events synthesised from packets show all of them; events
- * read from a dtrace script's text show what the script printed (analyzer/dtrace_in.h), and
+ * read from a dtrace script's text show what the script printed (dtext/dtrace_in.h), and
  * consumers print the others as unknown or refuse to work without them (man/nta.1). */
 enum {
     NTA_F_TS = 1u << 0,          /**< timestamp, on one clock for all connections */

@@ -1,5 +1,5 @@
-/* analyzer/probes.c: probe names, argument layouts and probe-description matching. */
-#include "analyzer/probes.h"
+/* event/probes.c: probe names, argument layouts and probe-description matching. */
+#include "event/probes.h"
 
 #include <fnmatch.h>
 #include <stdio.h>

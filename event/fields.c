@@ -1,5 +1,5 @@
-/* reports/event_fields.c: field enumeration for every translator type (see event_fields.h). */
-#include "reports/event_fields.h"
+/* event/fields.c: field enumeration for every translator type (see fields.h). */
+#include "event/fields.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* analyzer/dtrace_in.h: probe events read back from text that dtrace wrote (`dtrace -o FILE`).
+/* dtext/dtrace_in.h: probe events read back from text that dtrace wrote (`dtrace -o FILE`).
  *
  * Events from a capture and events from dtrace text are the same nta_event (DESIGN.md, "The
  * probe event"), so every report and writer works on both. Which script wrote the file is
@@ -12,14 +12,14 @@
  *
  * This lives in analyzer/, not formats/ as DESIGN.md's drawing has it, because it builds
  * nta_event, which formats/ may not know. */
-#ifndef NTA_ANALYZER_DTRACE_IN_H
-#define NTA_ANALYZER_DTRACE_IN_H
+#ifndef NTA_DTEXT_DTRACE_IN_H
+#define NTA_DTEXT_DTRACE_IN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "analyzer/local.h"
-#include "analyzer/probes.h"
+#include "event/probes.h"
 #include "common/err.h"
 
 typedef enum nta_dtext_kind {

@@ -1,7 +1,7 @@
-/* reports/agg_text.c: DTrace's text layouts for aggregations (see agg_text.h).
+/* agg/agg_text.c: DTrace's text layouts for aggregations (see agg_text.h).
  *
  * Each layout rule lives in a small function naming the reference it follows. */
-#include "reports/agg_text.h"
+#include "agg/agg_text.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -1,14 +1,14 @@
-/* analyzer/dtrace_event.h: one probe event being rebuilt from a line of dtrace text, and the
- * parsers of each known script's lines (analyzer/dtrace_in.c drives them).
+/* dtext/dtrace_event.h: one probe event being rebuilt from a line of dtrace text, and the
+ * parsers of each known script's lines (dtext/dtrace_in.c drives them).
  *
  * A dt_event owns every argument structure a probe can have; dt_event_finish() points the
  * nta_event at the ones the probe passes, as nta_probe_args() lays them out. */
-#ifndef NTA_ANALYZER_DTRACE_EVENT_H
-#define NTA_ANALYZER_DTRACE_EVENT_H
+#ifndef NTA_DTEXT_DTRACE_EVENT_H
+#define NTA_DTEXT_DTRACE_EVENT_H
 
 #include <stddef.h>
 
-#include "analyzer/probes.h"
+#include "event/probes.h"
 
 typedef struct dt_event {
     nta_event ev;
@@ -51,7 +51,7 @@ int dt_state(const char *s);
 int dt_parse_ntaev(char *line, dt_event *e, uint64_t *begin_ts, uint64_t *begin_wall,
                    char *why, size_t whylen);
 
-/* The article's and dtrace-tcp(4)'s scripts (analyzer/dtrace_scripts.c). Same returns as
+/* The article's and dtrace-tcp(4)'s scripts (dtext/dtrace_scripts.c). Same returns as
  * dt_parse_ntaev. Example 3 does not say the direction: the event comes out as tcp:::send with
  * the addresses as printed, and the caller decides. Example 6 gives *delta_us, the time since
  * the connection's previous change as printed (0 for its first). dtrace-tcp(4)'s state lines

@@ -1,12 +1,12 @@
-/* reports/agg.h: DTrace aggregations: count, sum, min, max, avg, quantize, lquantize over tuple keys.
+/* agg/agg.h: DTrace aggregations: count, sum, min, max, avg, quantize, lquantize over tuple keys.
  *
  * Follows shared/reference/dtrace-providers.md section 5 (after libdtrace's dt_aggregate.c):
  * quantize has 127 power-of-two buckets around 0; lquantize has levels = (high-low)/step plus
  * an underflow and an overflow bucket, values truncated to int32 first. nta_agg_sorted()
  * gives DTrace's exit order: by value (per function), ties by key (integers unsigned of their
  * size, strings bytewise). Entries are allocated when a key is first seen, never per add. */
-#ifndef NTA_REPORTS_AGG_H
-#define NTA_REPORTS_AGG_H
+#ifndef NTA_AGG_AGG_H
+#define NTA_AGG_AGG_H
 
 #include <stddef.h>
 #include <stdint.h>

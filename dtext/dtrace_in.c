@@ -1,15 +1,15 @@
-/* analyzer/dtrace_in.c: reading dtrace text into probe events (see dtrace_in.h).
+/* dtext/dtrace_in.c: reading dtrace text into probe events (see dtrace_in.h).
  *
  * Lines stream through a fixed buffer; the kind of output is fixed by the first file's header
  * and every file must match it. Per-kind parsers are in dtrace_event.c (nta-events.d) and
  * dtrace_scripts.c (the article's and dtrace-tcp(4)'s scripts). */
-#include "analyzer/dtrace_in.h"
+#include "dtext/dtrace_in.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/dtrace_event.h"
+#include "dtext/dtrace_event.h"
 #include "common/u64map.h"
 #include "formats/stream.h"
 

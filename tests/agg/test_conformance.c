@@ -1,4 +1,4 @@
-/* tests/reports/test_conformance.c: the aggregation renderer against real DTrace output.
+/* tests/agg/test_conformance.c: the aggregation renderer against real DTrace output.
  *
  * Truth: ../shared/conformance/dtrace/NAME.out, the expected stdout of oracle/dtrace-utils tests
  * (MANIFEST.tsv there). For each test nta reproduces, the data the D script aggregates is
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/agg.h"
-#include "reports/agg_text.h"
+#include "agg/agg.h"
+#include "agg/agg_text.h"
 #include "testutil.h"
 
 static char *expected(const char *name, size_t *len)

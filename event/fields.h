@@ -1,13 +1,13 @@
-/* reports/event_fields.h: every argument field of a probe event, by its DTrace name.
+/* event/fields.h: every argument field of a probe event, by its DTrace name.
  *
  * One enumeration serves the JSON Lines, CSV and text writers so they cannot disagree on names
  * or order. Field names are the FreeBSD translators' (tcps_rnxt, ip_plength, ...). */
-#ifndef NTA_REPORTS_EVENT_FIELDS_H
-#define NTA_REPORTS_EVENT_FIELDS_H
+#ifndef NTA_EVENT_FIELDS_H
+#define NTA_EVENT_FIELDS_H
 
 #include <stdint.h>
 
-#include "analyzer/probes.h"
+#include "event/probes.h"
 
 typedef enum nta_fkind { NTA_FK_UINT, NTA_FK_INT, NTA_FK_STR, NTA_FK_ADDR } nta_fkind;
 
