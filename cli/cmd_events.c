@@ -63,7 +63,7 @@ static void write_meta(void *ctx, const nta_locals *l)
 /* Before the input may block, hand what was written so far to the reader of our output. */
 static void flush_output(void *ctx)
 {
-    fflush((FILE *)ctx);
+    nta_event_writer_flush(ctx);
 }
 
 int cli_cmd_events(int argc, char **argv)
@@ -172,7 +172,7 @@ int cli_cmd_events(int argc, char **argv)
         nta_event_writer_set_known(&sink, nta_dtext_fields(nta_dtext_kind_of(d)));
         status = cli_pipeline_run_dtext(&p, d, &sink);
     } else {
-        nta_trace_set_wait_hook(t, flush_output, o);
+        nta_trace_set_wait_hook(t, flush_output, &sink);
         status = cli_pipeline_run(&p, t, &sink);
     }
     nta_event_writer_free(&sink);

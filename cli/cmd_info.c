@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "event/fields.h"
 #include "cli/pipeline.h"
 #include "formats/decode.h"
 #include "formats/trace.h"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "event/fields.h"
 #include "cli/pipeline.h"
 #include "common/chunkq.h"
 #include "formats/decode.h"

@@ -2,6 +2,8 @@
  * of dtrace/nta-events.d (see dtrace_event.h; the format is in man/nta.1, "DTRACE INPUT"). */
 #include "dtext/dtrace_event.h"
 
+#include "event/fields.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,111 +127,6 @@ int dt_state(const char *s)
 
 /* ---- ntaev1 ---- */
 
-typedef enum { K_U, K_I, K_A, K_S, K_DERIVED } fkind;
-
-typedef struct field {
-    nta_argtype arg;
-    const char *name;
-    fkind kind;
-    size_t off, size;
-} field;
-
-#define F(arg, type, member, kind) { arg, #member, kind, offsetof(type, member), sizeof(((type *)0)->member) }
-
-static const field fields[] = {
-    F(NTA_ARG_PKTINFO, pktinfo_t, pkt_addr, K_U),
-    F(NTA_ARG_CSINFO, csinfo_t, cs_addr, K_U),
-    F(NTA_ARG_CSINFO, csinfo_t, cs_cid, K_U),
-    F(NTA_ARG_CSINFO, csinfo_t, cs_pid, K_I),
-    F(NTA_ARG_CSINFO, csinfo_t, cs_zoneid, K_I),
-    F(NTA_ARG_IPINFO, ipinfo_t, ip_ver, K_U),
-    F(NTA_ARG_IPINFO, ipinfo_t, ip_plength, K_U),
-    F(NTA_ARG_IPINFO, ipinfo_t, ip_saddr, K_A),
-    F(NTA_ARG_IPINFO, ipinfo_t, ip_daddr, K_A),
-    { NTA_ARG_IFINFO, "if_name", K_S, 0, 0 },
-    F(NTA_ARG_IFINFO, ifinfo_t, if_local, K_I),
-    F(NTA_ARG_IFINFO, ifinfo_t, if_addr, K_U),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_ver, K_U),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_ihl, K_U),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_tos, K_U),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_length, K_U),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_ident, K_U),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_flags, K_U),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_offset, K_U),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_ttl, K_U),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_protocol, K_U),
-    { NTA_ARG_IPV4INFO, "ipv4_protostr", K_DERIVED, 0, 0 },
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_checksum, K_U),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_saddr, K_A),
-    F(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_daddr, K_A),
-    F(NTA_ARG_IPV6INFO, ipv6info_t, ipv6_ver, K_U),
-    F(NTA_ARG_IPV6INFO, ipv6info_t, ipv6_tclass, K_U),
-    F(NTA_ARG_IPV6INFO, ipv6info_t, ipv6_flow, K_U),
-    F(NTA_ARG_IPV6INFO, ipv6info_t, ipv6_plen, K_U),
-    F(NTA_ARG_IPV6INFO, ipv6info_t, ipv6_nexthdr, K_U),
-    { NTA_ARG_IPV6INFO, "ipv6_nextstr", K_DERIVED, 0, 0 },
-    F(NTA_ARG_IPV6INFO, ipv6info_t, ipv6_hlim, K_U),
-    F(NTA_ARG_IPV6INFO, ipv6info_t, ipv6_saddr, K_A),
-    F(NTA_ARG_IPV6INFO, ipv6info_t, ipv6_daddr, K_A),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_addr, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_local, K_I),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_active, K_I),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_lport, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_rport, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_laddr, K_A),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_raddr, K_A),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_state, K_I),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_iss, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_irs, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_suna, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_smax, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_snxt, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_rack, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_rnxt, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_swnd, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_snd_ws, K_I),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_swl1, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_swl2, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_rup, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_radv, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_rwnd, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_rcv_ws, K_I),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_cwnd, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_cwnd_ssthresh, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_srecover, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_sack_fack, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_sack_snxt, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_rto, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_mss, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_retransmit, K_I),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_srtt, K_I),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_debug, K_I),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_cookie, K_I),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_dupacks, K_I),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_rtttime, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_rtseq, K_U),
-    F(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_ts_recent, K_U),
-    F(NTA_ARG_TCPINFO, tcpinfo_t, tcp_sport, K_U),
-    F(NTA_ARG_TCPINFO, tcpinfo_t, tcp_dport, K_U),
-    F(NTA_ARG_TCPINFO, tcpinfo_t, tcp_seq, K_U),
-    F(NTA_ARG_TCPINFO, tcpinfo_t, tcp_ack, K_U),
-    F(NTA_ARG_TCPINFO, tcpinfo_t, tcp_offset, K_U),
-    F(NTA_ARG_TCPINFO, tcpinfo_t, tcp_flags, K_U),
-    F(NTA_ARG_TCPINFO, tcpinfo_t, tcp_window, K_U),
-    F(NTA_ARG_TCPINFO, tcpinfo_t, tcp_checksum, K_U),
-    F(NTA_ARG_TCPINFO, tcpinfo_t, tcp_urgent, K_U),
-    F(NTA_ARG_TCPLSINFO, tcplsinfo_t, tcps_state, K_I),
-    F(NTA_ARG_UDPSINFO, udpsinfo_t, udps_addr, K_U),
-    F(NTA_ARG_UDPSINFO, udpsinfo_t, udps_lport, K_U),
-    F(NTA_ARG_UDPSINFO, udpsinfo_t, udps_rport, K_U),
-    F(NTA_ARG_UDPSINFO, udpsinfo_t, udps_laddr, K_A),
-    F(NTA_ARG_UDPSINFO, udpsinfo_t, udps_raddr, K_A),
-    F(NTA_ARG_UDPINFO, udpinfo_t, udp_sport, K_U),
-    F(NTA_ARG_UDPINFO, udpinfo_t, udp_dport, K_U),
-    F(NTA_ARG_UDPINFO, udpinfo_t, udp_length, K_U),
-    F(NTA_ARG_UDPINFO, udpinfo_t, udp_checksum, K_U),
-};
-
 static void *arg_struct(dt_event *e, nta_argtype t)
 {
     switch (t) {
@@ -248,23 +145,64 @@ static void *arg_struct(dt_event *e, nta_argtype t)
     }
 }
 
-/* Store v into an unsigned field of size n; -1 when it does not fit. */
-static int store_u(void *p, size_t n, uint64_t v)
+/* Parse val into field f of the structure at base (e's ifname holds if_name). -1 when val is
+ * no valid value of the field's C type; fields nta does not hold (FreeBSD's constant zeros) and
+ * the derived protocol strings are checked for form and dropped. */
+static int store_field(dt_event *e, const nta_field *f, void *base, const char *val)
 {
-    switch (n) {
-    case 1: if (v > UINT8_MAX) return -1; *(uint8_t *)p = (uint8_t)v; return 0;
-    case 2: if (v > UINT16_MAX) return -1; *(uint16_t *)p = (uint16_t)v; return 0;
-    case 4: if (v > UINT32_MAX) return -1; *(uint32_t *)p = (uint32_t)v; return 0;
-    case 8: *(uint64_t *)p = v; return 0;
+    uint8_t *p = (uint8_t *)base + f->off;
+    uint64_t u;
+    int64_t s;
+    switch ((nta_fstore)f->store) {
+    case NTA_FS_U8:
+        if (dt_u64(val, &u) < 0 || u > UINT8_MAX)
+            return -1;
+        *p = (uint8_t)u;
+        return 0;
+    case NTA_FS_U16: {
+        if (dt_u64(val, &u) < 0 || u > UINT16_MAX)
+            return -1;
+        uint16_t x = (uint16_t)u;
+        memcpy(p, &x, sizeof x);
+        return 0;
     }
-    return -1;
-}
-
-static int store_i(void *p, size_t n, int64_t v)
-{
-    switch (n) {
-    case 1: if (v < INT8_MIN || v > INT8_MAX) return -1; *(int8_t *)p = (int8_t)v; return 0;
-    case 4: if (v < INT32_MIN || v > INT32_MAX) return -1; *(int32_t *)p = (int32_t)v; return 0;
+    case NTA_FS_U32: {
+        if (dt_u64(val, &u) < 0 || u > UINT32_MAX)
+            return -1;
+        uint32_t x = (uint32_t)u;
+        memcpy(p, &x, sizeof x);
+        return 0;
+    }
+    case NTA_FS_U64:
+        if (dt_u64(val, &u) < 0)
+            return -1;
+        memcpy(p, &u, sizeof u);
+        return 0;
+    case NTA_FS_I8: {
+        if (dt_i64(val, &s) < 0 || s < INT8_MIN || s > INT8_MAX)
+            return -1;
+        int8_t x = (int8_t)s;
+        memcpy(p, &x, sizeof x);
+        return 0;
+    }
+    case NTA_FS_I32: {
+        if (dt_i64(val, &s) < 0 || s < INT32_MIN || s > INT32_MAX)
+            return -1;
+        int32_t x = (int32_t)s;
+        memcpy(p, &x, sizeof x);
+        return 0;
+    }
+    case NTA_FS_ADDR:
+        return dt_addr(val, (nta_addr *)(void *)p);
+    case NTA_FS_STRP:
+        if (strlen(val) >= sizeof e->ifname)
+            return -1;
+        strcpy(e->ifname, val);
+        return 0;
+    case NTA_FS_ZERO:
+        return f->kind == NTA_FK_INT ? dt_i64(val, &s) : dt_u64(val, &u);
+    case NTA_FS_PROTOSTR:
+        return 0;   /* follows from the protocol number */
     }
     return -1;
 }
@@ -329,32 +267,12 @@ int dt_parse_ntaev(char *line, dt_event *e, uint64_t *begin_ts, uint64_t *begin_
         }
         *eq = '\0';
         const char *val = eq + 1;
-        const field *f = NULL;
-        for (size_t j = 0; j < sizeof fields / sizeof fields[0]; j++)
-            if (fields[j].arg == cur && strcmp(fields[j].name, t) == 0) {
-                f = &fields[j];
-                break;
-            }
+        const nta_field *f = nta_field_find(cur, t);
         if (f == NULL) {
             snprintf(why, whylen, "no field '%.40s' in %s", t, nta_argtype_name(cur));
             return -1;
         }
-        void *dst = (char *)arg_struct(e, cur) + f->off;
-        uint64_t u;
-        int64_t s;
-        int bad = 0;
-        switch (f->kind) {
-        case K_U: bad = dt_u64(val, &u) < 0 || store_u(dst, f->size, u) < 0; break;
-        case K_I: bad = dt_i64(val, &s) < 0 || store_i(dst, f->size, s) < 0; break;
-        case K_A: bad = dt_addr(val, (nta_addr *)dst) < 0; break;
-        case K_S:
-            bad = strlen(val) >= sizeof e->ifname;
-            if (!bad)
-                strcpy(e->ifname, val);
-            break;
-        case K_DERIVED: break;   /* protostr/nextstr follow from the protocol number */
-        }
-        if (bad) {
+        if (store_field(e, f, arg_struct(e, cur), val) < 0) {
             snprintf(why, whylen, "%s=%.40s is not a valid value", t, val);
             return -1;
         }

@@ -12,11 +12,6 @@
  * "(FIN|PUSH|ACK|\b)" (dtrace-tcp(4)), "(PSH ACK)" (the article's typeset sample), "(null \b)". */
 static int parse_flags(char **tok, int n, uint8_t *flags)
 {
-    static const struct { const char *name; uint8_t bit; } names[] = {
-        { "FIN", TH_FIN }, { "SYN", TH_SYN }, { "RST", TH_RST }, { "PSH", TH_PUSH },
-        { "PUSH", TH_PUSH }, { "ACK", TH_ACK }, { "URG", TH_URG }, { "ECE", TH_ECE },
-        { "CWR", TH_CWR }, { "null", 0 },
-    };
     char buf[128];
     size_t len = 0;
     for (int i = 0; i < n; i++) {
@@ -44,13 +39,18 @@ static int parse_flags(char **tok, int n, uint8_t *flags)
             p++;
         if (l == 0)
             continue;
-        size_t i;
-        for (i = 0; i < sizeof names / sizeof names[0]; i++)
-            if (strlen(names[i].name) == l && strncmp(start, names[i].name, l) == 0)
+        if (l == 4 && strncmp(start, "null", 4) == 0)
+            continue;   /* what printf's %s shows for a NULL string: no flag */
+        int i;
+        for (i = 0; i < NTA_TCP_NFLAGS; i++) {
+            const nta_tcp_flag *f = &nta_tcp_flags[i];
+            if ((strlen(f->name) == l && strncmp(start, f->name, l) == 0)
+                || (strlen(f->abbrev) == l && strncmp(start, f->abbrev, l) == 0))
                 break;
-        if (i == sizeof names / sizeof names[0])
+        }
+        if (i == NTA_TCP_NFLAGS)
             return -1;
-        *flags |= names[i].bit;
+        *flags |= nta_tcp_flags[i].bit;
     }
     return 0;
 }

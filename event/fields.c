@@ -1,174 +1,201 @@
-/* event/fields.c: field enumeration for every translator type (see fields.h). */
+/* event/fields.c: the field table (see fields.h).
+ *
+ * Rows follow the translators' declaration order, which is also the order every writer prints
+ * fields in (the JSON Lines, CSV and ntaev1 schemas in man/nta.1). Members the translators
+ * declare but nta does not build (ipv4_src/dst, the raw header pointers) are not rows: no
+ * writer or reader has ever had them. */
 #include "event/fields.h"
 
+#include <stddef.h>
 #include <string.h>
 
-#define U(n, x) do { nta_fval v_ = { NTA_FK_UINT, (uint64_t)(x), 0, NULL, NULL }; fn(ctx, n, &v_); } while (0)
-#define I(n, x) do { nta_fval v_ = { NTA_FK_INT, 0, (int64_t)(x), NULL, NULL }; fn(ctx, n, &v_); } while (0)
-#define S(n, x) do { nta_fval v_ = { NTA_FK_STR, 0, 0, (x), NULL }; fn(ctx, n, &v_); } while (0)
-#define A(n, x) do { nta_fval v_ = { NTA_FK_ADDR, 0, 0, NULL, (x) }; fn(ctx, n, &v_); } while (0)
+#define ROW(argt, type, member, dt, kind, store, group, nul, nulstr) \
+    { argt, #member, dt, kind, store, (uint16_t)offsetof(type, member), group, nul, nulstr }
+/* a member nta does not hold (always 0 on FreeBSD) */
+#define ZERO(argt, member, dt, kind) { argt, #member, dt, kind, NTA_FS_ZERO, 0, NTA_F_ALL, 0, NULL }
+#define ALL NTA_F_ALL
+
+static const nta_field table[] = {
+    ZERO(NTA_ARG_PKTINFO, pkt_addr, "uintptr_t", NTA_FK_UINT),
+
+    ZERO(NTA_ARG_CSINFO, cs_addr, "uintptr_t", NTA_FK_UINT),
+    ROW(NTA_ARG_CSINFO, csinfo_t, cs_cid, "uint64_t", NTA_FK_UINT, NTA_FS_U64, NTA_F_CID, 0, NULL),
+    ZERO(NTA_ARG_CSINFO, cs_pid, "pid_t", NTA_FK_INT),
+    ZERO(NTA_ARG_CSINFO, cs_zoneid, "zoneid_t", NTA_FK_INT),
+
+    ROW(NTA_ARG_IPINFO, ipinfo_t, ip_ver, "uint8_t", NTA_FK_UINT, NTA_FS_U8, NTA_F_IP_VER, 0, NULL),
+    ROW(NTA_ARG_IPINFO, ipinfo_t, ip_plength, "uint32_t", NTA_FK_UINT, NTA_FS_U32, NTA_F_IP_PLENGTH, 0, NULL),
+    ROW(NTA_ARG_IPINFO, ipinfo_t, ip_saddr, "string", NTA_FK_ADDR, NTA_FS_ADDR, NTA_F_IP_SADDR, 0, "<unknown>"),
+    ROW(NTA_ARG_IPINFO, ipinfo_t, ip_daddr, "string", NTA_FK_ADDR, NTA_FS_ADDR, NTA_F_IP_DADDR, 0, "<unknown>"),
+
+    ROW(NTA_ARG_IFINFO, ifinfo_t, if_name, "string", NTA_FK_STR, NTA_FS_STRP, NTA_F_IF, 0, ""),
+    ROW(NTA_ARG_IFINFO, ifinfo_t, if_local, "int8_t", NTA_FK_INT, NTA_FS_I8, NTA_F_IF, 0, NULL),
+    ROW(NTA_ARG_IFINFO, ifinfo_t, if_addr, "uintptr_t", NTA_FK_UINT, NTA_FS_U64, NTA_F_IF, 0, NULL),
+
+#define V4(member, dt, store) \
+    ROW(NTA_ARG_IPV4INFO, ipv4info_t, member, dt, NTA_FK_UINT, store, NTA_F_IPV46, 0, NULL)
+    V4(ipv4_ver, "uint8_t", NTA_FS_U8),
+    V4(ipv4_ihl, "uint8_t", NTA_FS_U8),
+    V4(ipv4_tos, "uint8_t", NTA_FS_U8),
+    V4(ipv4_length, "uint16_t", NTA_FS_U16),
+    V4(ipv4_ident, "uint16_t", NTA_FS_U16),
+    V4(ipv4_flags, "uint8_t", NTA_FS_U16),
+    V4(ipv4_offset, "uint16_t", NTA_FS_U16),
+    V4(ipv4_ttl, "uint8_t", NTA_FS_U8),
+    V4(ipv4_protocol, "uint8_t", NTA_FS_U8),
+    { NTA_ARG_IPV4INFO, "ipv4_protostr", "string", NTA_FK_STR, NTA_FS_PROTOSTR,
+      (uint16_t)offsetof(ipv4info_t, ipv4_protocol), NTA_F_IPV46, 0, "<null>" },
+    V4(ipv4_checksum, "uint16_t", NTA_FS_U16),
+    ROW(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_saddr, "string", NTA_FK_ADDR, NTA_FS_ADDR, NTA_F_IPV46, 0, NULL),
+    ROW(NTA_ARG_IPV4INFO, ipv4info_t, ipv4_daddr, "string", NTA_FK_ADDR, NTA_FS_ADDR, NTA_F_IPV46, 0, NULL),
+#undef V4
+
+#define V6(member, dt, store) \
+    ROW(NTA_ARG_IPV6INFO, ipv6info_t, member, dt, NTA_FK_UINT, store, NTA_F_IPV46, 0, NULL)
+    V6(ipv6_ver, "uint8_t", NTA_FS_U8),
+    V6(ipv6_tclass, "uint8_t", NTA_FS_U8),
+    V6(ipv6_flow, "uint32_t", NTA_FS_U32),
+    V6(ipv6_plen, "uint16_t", NTA_FS_U16),
+    V6(ipv6_nexthdr, "uint8_t", NTA_FS_U8),
+    { NTA_ARG_IPV6INFO, "ipv6_nextstr", "string", NTA_FK_STR, NTA_FS_PROTOSTR,
+      (uint16_t)offsetof(ipv6info_t, ipv6_nexthdr), NTA_F_IPV46, 0, "<null>" },
+    V6(ipv6_hlim, "uint8_t", NTA_FS_U8),
+    ROW(NTA_ARG_IPV6INFO, ipv6info_t, ipv6_saddr, "string", NTA_FK_ADDR, NTA_FS_ADDR, NTA_F_IPV46, 0, NULL),
+    ROW(NTA_ARG_IPV6INFO, ipv6info_t, ipv6_daddr, "string", NTA_FK_ADDR, NTA_FS_ADDR, NTA_F_IPV46, 0, NULL),
+#undef V6
+
+    /* tcp.d's tcpsinfo_t translator; NULL values from its "p == NULL ? x" arms */
+#define TS(member, dt, kind, store, group, nul) \
+    ROW(NTA_ARG_TCPSINFO, tcpsinfo_t, member, dt, kind, store, group, nul, NULL)
+#define TSU(member, nul) TS(member, "uint32_t", NTA_FK_UINT, NTA_FS_U32, NTA_F_TCPS_SEQ, nul)
+    TS(tcps_addr, "uintptr_t", NTA_FK_UINT, NTA_FS_U64, NTA_F_TCPS_CONN, 0),
+    TS(tcps_local, "int", NTA_FK_INT, NTA_FS_I32, ALL, -1),
+    TS(tcps_active, "int", NTA_FK_INT, NTA_FS_I32, ALL, -1),
+    TS(tcps_lport, "uint16_t", NTA_FK_UINT, NTA_FS_U16, NTA_F_TCPS_CONN, 0),
+    TS(tcps_rport, "uint16_t", NTA_FK_UINT, NTA_FS_U16, NTA_F_TCPS_CONN, 0),
+    ROW(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_laddr, "string", NTA_FK_ADDR, NTA_FS_ADDR, NTA_F_TCPS_CONN, 0, NULL),
+    ROW(NTA_ARG_TCPSINFO, tcpsinfo_t, tcps_raddr, "string", NTA_FK_ADDR, NTA_FS_ADDR, NTA_F_TCPS_CONN, 0, NULL),
+    TS(tcps_state, "int32_t", NTA_FK_INT, NTA_FS_I32, NTA_F_TCPS_STATE, -1),
+    TSU(tcps_iss, 0),
+    TSU(tcps_irs, 0),
+    TSU(tcps_suna, 0),
+    TSU(tcps_smax, 0),
+    TSU(tcps_snxt, 0),
+    TSU(tcps_rack, 0),
+    TSU(tcps_rnxt, 0),
+    TS(tcps_swnd, "u_long", NTA_FK_UINT, NTA_FS_U32, NTA_F_TCPS_SEQ, -1),
+    TS(tcps_snd_ws, "int32_t", NTA_FK_INT, NTA_FS_I32, NTA_F_TCPS_SEQ, -1),
+    TSU(tcps_swl1, 0xffffffff),
+    TSU(tcps_swl2, 0xffffffff),
+    TSU(tcps_rup, 0xffffffff),
+    TSU(tcps_radv, 0xffffffff),
+    TS(tcps_rwnd, "u_long", NTA_FK_UINT, NTA_FS_U32, NTA_F_TCPS_SEQ, -1),
+    TS(tcps_rcv_ws, "int32_t", NTA_FK_INT, NTA_FS_I32, NTA_F_TCPS_SEQ, -1),
+    TS(tcps_cwnd, "u_long", NTA_FK_UINT, NTA_FS_U32, NTA_F_TCPS_SEQ, -1),
+    TS(tcps_cwnd_ssthresh, "u_long", NTA_FK_UINT, NTA_FS_U32, NTA_F_TCPS_SEQ, -1),
+    TSU(tcps_srecover, 0xffffffff),
+    TSU(tcps_sack_fack, 0),
+    TSU(tcps_sack_snxt, 0),
+    TSU(tcps_rto, 0xffffffff),
+    TSU(tcps_mss, 0xffffffff),
+    TS(tcps_retransmit, "int", NTA_FK_INT, NTA_FS_I32, NTA_F_TCPS_SEQ, -1),
+    TS(tcps_srtt, "int", NTA_FK_INT, NTA_FS_I32, NTA_F_TCPS_SEQ, -1),
+    TS(tcps_debug, "int", NTA_FK_INT, NTA_FS_I32, NTA_F_TCPS_SEQ, 0),
+    TS(tcps_cookie, "int", NTA_FK_INT, NTA_FS_I32, NTA_F_TCPS_SEQ, -1),
+    TS(tcps_dupacks, "int32_t", NTA_FK_INT, NTA_FS_I32, NTA_F_TCPS_SEQ, -1),
+    TSU(tcps_rtttime, 0xffffffff),
+    TSU(tcps_rtseq, 0xffffffff),
+    TSU(tcps_ts_recent, 0xffffffff),
+#undef TSU
+#undef TS
+
+#define TH(member, dt, store, group, nul) \
+    ROW(NTA_ARG_TCPINFO, tcpinfo_t, member, dt, NTA_FK_UINT, store, group, nul, NULL)
+    TH(tcp_sport, "uint16_t", NTA_FS_U16, NTA_F_TCP_PORTS, 0),
+    TH(tcp_dport, "uint16_t", NTA_FS_U16, NTA_F_TCP_PORTS, 0),
+    TH(tcp_seq, "uint32_t", NTA_FS_U32, NTA_F_TCP_SEQ, 0xffffffff),
+    TH(tcp_ack, "uint32_t", NTA_FS_U32, NTA_F_TCP_SEQ, 0xffffffff),
+    TH(tcp_offset, "uint8_t", NTA_FS_U8, NTA_F_TCP_OFFSET, 0xff),
+    TH(tcp_flags, "uint8_t", NTA_FS_U8, NTA_F_TCP_FLAGS, 0),
+    TH(tcp_window, "uint16_t", NTA_FS_U16, NTA_F_TCP_HDR, 0),
+    TH(tcp_checksum, "uint16_t", NTA_FS_U16, NTA_F_TCP_HDR, 0),
+    TH(tcp_urgent, "uint16_t", NTA_FS_U16, NTA_F_TCP_HDR, 0),
+#undef TH
+
+    ROW(NTA_ARG_TCPLSINFO, tcplsinfo_t, tcps_state, "int32_t", NTA_FK_INT, NTA_FS_I32, NTA_F_LSTATE, 0, NULL),
+
+    ROW(NTA_ARG_UDPSINFO, udpsinfo_t, udps_addr, "uintptr_t", NTA_FK_UINT, NTA_FS_U64, NTA_F_UDP, 0, NULL),
+    ROW(NTA_ARG_UDPSINFO, udpsinfo_t, udps_lport, "uint16_t", NTA_FK_UINT, NTA_FS_U16, NTA_F_UDP, 0, NULL),
+    ROW(NTA_ARG_UDPSINFO, udpsinfo_t, udps_rport, "uint16_t", NTA_FK_UINT, NTA_FS_U16, NTA_F_UDP, 0, NULL),
+    ROW(NTA_ARG_UDPSINFO, udpsinfo_t, udps_laddr, "string", NTA_FK_ADDR, NTA_FS_ADDR, NTA_F_UDP, 0, ""),
+    ROW(NTA_ARG_UDPSINFO, udpsinfo_t, udps_raddr, "string", NTA_FK_ADDR, NTA_FS_ADDR, NTA_F_UDP, 0, ""),
+
+    ROW(NTA_ARG_UDPINFO, udpinfo_t, udp_sport, "uint16_t", NTA_FK_UINT, NTA_FS_U16, NTA_F_UDP, 0, NULL),
+    ROW(NTA_ARG_UDPINFO, udpinfo_t, udp_dport, "uint16_t", NTA_FK_UINT, NTA_FS_U16, NTA_F_UDP, 0, NULL),
+    ROW(NTA_ARG_UDPINFO, udpinfo_t, udp_length, "uint16_t", NTA_FK_UINT, NTA_FS_U16, NTA_F_UDP, 0, NULL),
+    ROW(NTA_ARG_UDPINFO, udpinfo_t, udp_checksum, "uint16_t", NTA_FK_UINT, NTA_FS_U16, NTA_F_UDP, 0, NULL),
+};
+#undef ROW
+#undef ZERO
+#undef ALL
+
+enum { NROWS = sizeof table / sizeof table[0] };
+
+const nta_field *nta_fields_of(nta_argtype t, int *n)
+{
+    int first = -1, count = 0;
+    for (int i = 0; i < NROWS; i++) {
+        if (table[i].arg != t)
+            continue;
+        if (first < 0)
+            first = i;
+        count++;
+    }
+    *n = count;
+    return first < 0 ? NULL : &table[first];
+}
+
+const nta_field *nta_field_find(nta_argtype t, const char *name)
+{
+    int n;
+    const nta_field *f = nta_fields_of(t, &n);
+    for (int i = 0; i < n; i++)
+        if (strcmp(f[i].name, name) == 0)
+            return &f[i];
+    return NULL;
+}
 
 static const nta_addr no_addr;
 
-void nta_fields_visit(nta_argtype t, const void *p, nta_field_fn fn, void *ctx)
+void nta_field_value(const nta_field *f, const void *arg, nta_fval *v)
 {
-    switch (t) {
-    case NTA_ARG_PKTINFO:
-        U("pkt_addr", 0);
-        break;
-    case NTA_ARG_CSINFO: {
-        const csinfo_t *c = p;
-        U("cs_addr", 0);
-        U("cs_cid", c ? c->cs_cid : 0);
-        I("cs_pid", 0);
-        I("cs_zoneid", 0);
-        break;
+    const uint8_t *p = (const uint8_t *)arg + f->off;
+    v->kind = (nta_fkind)f->kind;
+    v->u = 0;
+    v->i = 0;
+    v->s = NULL;
+    v->a = NULL;
+    if (arg == NULL && f->store != NTA_FS_ZERO) {
+        if (f->store == NTA_FS_ADDR)
+            v->a = &no_addr;
+        else if (f->store == NTA_FS_STRP)
+            v->s = "";
+        else if (f->store == NTA_FS_PROTOSTR)
+            v->s = "<null>";
+        return;
     }
-    case NTA_ARG_IPINFO: {
-        const ipinfo_t *x = p;
-        U("ip_ver", x ? x->ip_ver : 0);
-        U("ip_plength", x ? x->ip_plength : 0);
-        A("ip_saddr", x ? &x->ip_saddr : &no_addr);
-        A("ip_daddr", x ? &x->ip_daddr : &no_addr);
-        break;
+    switch ((nta_fstore)f->store) {
+    case NTA_FS_U8: v->u = *p; break;
+    case NTA_FS_U16: { uint16_t x; memcpy(&x, p, sizeof x); v->u = x; break; }
+    case NTA_FS_U32: { uint32_t x; memcpy(&x, p, sizeof x); v->u = x; break; }
+    case NTA_FS_U64: { uint64_t x; memcpy(&x, p, sizeof x); v->u = x; break; }
+    case NTA_FS_I8: { int8_t x; memcpy(&x, p, sizeof x); v->i = x; break; }
+    case NTA_FS_I32: { int32_t x; memcpy(&x, p, sizeof x); v->i = x; break; }
+    case NTA_FS_ADDR: v->a = (const nta_addr *)(const void *)p; break;
+    case NTA_FS_STRP: memcpy(&v->s, p, sizeof v->s); break;
+    case NTA_FS_PROTOSTR: v->s = nta_ip_protostr(*p); break;
+    case NTA_FS_ZERO: break;
     }
-    case NTA_ARG_IFINFO: {
-        const ifinfo_t *x = p;
-        S("if_name", x ? x->if_name : "");
-        I("if_local", x ? x->if_local : 0);
-        U("if_addr", x ? x->if_addr : 0);
-        break;
-    }
-    case NTA_ARG_IPV4INFO: {
-        const ipv4info_t *x = p;
-        U("ipv4_ver", x ? x->ipv4_ver : 0);
-        U("ipv4_ihl", x ? x->ipv4_ihl : 0);
-        U("ipv4_tos", x ? x->ipv4_tos : 0);
-        U("ipv4_length", x ? x->ipv4_length : 0);
-        U("ipv4_ident", x ? x->ipv4_ident : 0);
-        U("ipv4_flags", x ? x->ipv4_flags : 0);
-        U("ipv4_offset", x ? x->ipv4_offset : 0);
-        U("ipv4_ttl", x ? x->ipv4_ttl : 0);
-        U("ipv4_protocol", x ? x->ipv4_protocol : 0);
-        S("ipv4_protostr", x ? nta_ip_protostr(x->ipv4_protocol) : "<null>");
-        U("ipv4_checksum", x ? x->ipv4_checksum : 0);
-        A("ipv4_saddr", x ? &x->ipv4_saddr : &no_addr);
-        A("ipv4_daddr", x ? &x->ipv4_daddr : &no_addr);
-        break;
-    }
-    case NTA_ARG_IPV6INFO: {
-        const ipv6info_t *x = p;
-        U("ipv6_ver", x ? x->ipv6_ver : 0);
-        U("ipv6_tclass", x ? x->ipv6_tclass : 0);
-        U("ipv6_flow", x ? x->ipv6_flow : 0);
-        U("ipv6_plen", x ? x->ipv6_plen : 0);
-        U("ipv6_nexthdr", x ? x->ipv6_nexthdr : 0);
-        S("ipv6_nextstr", x ? nta_ip_protostr(x->ipv6_nexthdr) : "<null>");
-        U("ipv6_hlim", x ? x->ipv6_hlim : 0);
-        A("ipv6_saddr", x ? &x->ipv6_saddr : &no_addr);
-        A("ipv6_daddr", x ? &x->ipv6_daddr : &no_addr);
-        break;
-    }
-    case NTA_ARG_TCPSINFO: {
-        const tcpsinfo_t *x = p;
-        tcpsinfo_t z;
-        if (x == NULL) {
-            memset(&z, 0, sizeof z);
-            x = &z;
-        }
-        U("tcps_addr", x->tcps_addr);
-        I("tcps_local", x->tcps_local);
-        I("tcps_active", x->tcps_active);
-        U("tcps_lport", x->tcps_lport);
-        U("tcps_rport", x->tcps_rport);
-        A("tcps_laddr", &x->tcps_laddr);
-        A("tcps_raddr", &x->tcps_raddr);
-        I("tcps_state", x->tcps_state);
-        U("tcps_iss", x->tcps_iss);
-        U("tcps_irs", x->tcps_irs);
-        U("tcps_suna", x->tcps_suna);
-        U("tcps_smax", x->tcps_smax);
-        U("tcps_snxt", x->tcps_snxt);
-        U("tcps_rack", x->tcps_rack);
-        U("tcps_rnxt", x->tcps_rnxt);
-        U("tcps_swnd", x->tcps_swnd);
-        I("tcps_snd_ws", x->tcps_snd_ws);
-        U("tcps_swl1", x->tcps_swl1);
-        U("tcps_swl2", x->tcps_swl2);
-        U("tcps_rup", x->tcps_rup);
-        U("tcps_radv", x->tcps_radv);
-        U("tcps_rwnd", x->tcps_rwnd);
-        I("tcps_rcv_ws", x->tcps_rcv_ws);
-        U("tcps_cwnd", x->tcps_cwnd);
-        U("tcps_cwnd_ssthresh", x->tcps_cwnd_ssthresh);
-        U("tcps_srecover", x->tcps_srecover);
-        U("tcps_sack_fack", x->tcps_sack_fack);
-        U("tcps_sack_snxt", x->tcps_sack_snxt);
-        U("tcps_rto", x->tcps_rto);
-        U("tcps_mss", x->tcps_mss);
-        I("tcps_retransmit", x->tcps_retransmit);
-        I("tcps_srtt", x->tcps_srtt);
-        I("tcps_debug", x->tcps_debug);
-        I("tcps_cookie", x->tcps_cookie);
-        I("tcps_dupacks", x->tcps_dupacks);
-        U("tcps_rtttime", x->tcps_rtttime);
-        U("tcps_rtseq", x->tcps_rtseq);
-        U("tcps_ts_recent", x->tcps_ts_recent);
-        break;
-    }
-    case NTA_ARG_TCPINFO: {
-        const tcpinfo_t *x = p;
-        U("tcp_sport", x ? x->tcp_sport : 0);
-        U("tcp_dport", x ? x->tcp_dport : 0);
-        U("tcp_seq", x ? x->tcp_seq : 0);
-        U("tcp_ack", x ? x->tcp_ack : 0);
-        U("tcp_offset", x ? x->tcp_offset : 0);
-        U("tcp_flags", x ? x->tcp_flags : 0);
-        U("tcp_window", x ? x->tcp_window : 0);
-        U("tcp_checksum", x ? x->tcp_checksum : 0);
-        U("tcp_urgent", x ? x->tcp_urgent : 0);
-        break;
-    }
-    case NTA_ARG_TCPLSINFO: {
-        const tcplsinfo_t *x = p;
-        I("tcps_state", x ? x->tcps_state : 0);
-        break;
-    }
-    case NTA_ARG_UDPSINFO: {
-        const udpsinfo_t *x = p;
-        U("udps_addr", x ? x->udps_addr : 0);
-        U("udps_lport", x ? x->udps_lport : 0);
-        U("udps_rport", x ? x->udps_rport : 0);
-        A("udps_laddr", x ? &x->udps_laddr : &no_addr);
-        A("udps_raddr", x ? &x->udps_raddr : &no_addr);
-        break;
-    }
-    case NTA_ARG_UDPINFO: {
-        const udpinfo_t *x = p;
-        U("udp_sport", x ? x->udp_sport : 0);
-        U("udp_dport", x ? x->udp_dport : 0);
-        U("udp_length", x ? x->udp_length : 0);
-        U("udp_checksum", x ? x->udp_checksum : 0);
-        break;
-    }
-    case NTA_ARG_NONE:
-    case NTA_ARG_VOID:
-        break;
-    }
-}
-
-static void count_fn(void *ctx, const char *name, const nta_fval *v)
-{
-    (void)name;
-    (void)v;
-    (*(int *)ctx)++;
-}
-
-int nta_fields_count(nta_argtype t)
-{
-    int n = 0;
-    nta_fields_visit(t, NULL, count_fn, &n);
-    return n;
 }
 
 int nta_fields_types_at(int pos, nta_argtype out[4])
@@ -185,4 +212,37 @@ int nta_fields_types_at(int pos, nta_argtype out[4])
             out[n++] = t;
     }
     return n;
+}
+
+uint32_t nta_field_group(nta_argtype t, const char *name)
+{
+    const nta_field *f = nta_field_find(t, name);
+    return f != NULL ? f->group : NTA_F_ALL;
+}
+
+const char *nta_field_group_name(uint32_t bit)
+{
+    switch (bit) {
+    case NTA_F_TS: return "timestamp";
+    case NTA_F_CONNTIME: return "timestamp (or the time between a connection's state changes)";
+    case NTA_F_CID: return "args[1]->cs_cid";
+    case NTA_F_IP_VER: return "args[2]->ip_ver";
+    case NTA_F_IP_SADDR: return "args[2]->ip_saddr";
+    case NTA_F_IP_DADDR: return "args[2]->ip_daddr";
+    case NTA_F_IP_PLENGTH: return "args[2]->ip_plength";
+    case NTA_F_IF: return "args[3]->if_name (ifinfo_t)";
+    case NTA_F_IPV46: return "args[4]/args[5] (ipv4info_t, ipv6info_t)";
+    case NTA_F_TCP_PORTS: return "args[4]->tcp_sport/tcp_dport";
+    case NTA_F_TCP_SEQ: return "args[4]->tcp_seq/tcp_ack";
+    case NTA_F_TCP_OFFSET: return "args[4]->tcp_offset";
+    case NTA_F_TCP_FLAGS: return "args[4]->tcp_flags";
+    case NTA_F_TCP_HDR: return "args[4]->tcp_window/tcp_checksum/tcp_urgent";
+    case NTA_F_PAYLOAD: return "args[2]->ip_plength - args[4]->tcp_offset (payload bytes)";
+    case NTA_F_TCPS_CONN: return "args[3]->tcps_laddr/tcps_lport/tcps_raddr/tcps_rport";
+    case NTA_F_TCPS_STATE: return "args[3]->tcps_state";
+    case NTA_F_TCPS_SEQ: return "args[3]->tcps_rnxt and the other tcpsinfo_t sequence fields";
+    case NTA_F_LSTATE: return "args[5]->tcps_state (the previous state)";
+    case NTA_F_UDP: return "udpinfo_t/udpsinfo_t";
+    default: return "?";
+    }
 }

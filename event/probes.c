@@ -11,6 +11,12 @@ static const char *const state_names[] = {
     "state-last-ack",    "state-fin-wait-2", "state-time-wait",
 };
 
+const nta_tcp_flag nta_tcp_flags[NTA_TCP_NFLAGS] = {
+    { TH_FIN, "FIN", "FIN" }, { TH_SYN, "SYN", "SYN" }, { TH_RST, "RST", "RST" },
+    { TH_PUSH, "PUSH", "PSH" }, { TH_ACK, "ACK", "ACK" }, { TH_URG, "URG", "URG" },
+    { TH_ECE, "ECE", "ECE" }, { TH_CWR, "CWR", "CWR" },
+};
+
 const char *nta_tcp_state_string(int32_t state)
 {
     if (state < 0 || state > TCPS_TIME_WAIT)
@@ -77,6 +83,13 @@ static const struct {
                                   NTA_ARG_UDPINFO, NTA_ARG_NONE } },
 #undef TCPARGS
 };
+
+int nta_probe_id(nta_probe p)
+{
+    static const int ids[NTA_PROBE__COUNT] = { 57600, 57601, 57610, 57611, 57612, 57613,
+                                               57614, 57615, 57616, 57617, 57620, 57621 };
+    return ids[p];
+}
 
 const char *nta_probe_name(nta_probe p) { return probes[p].full; }
 const char *nta_probe_provider(nta_probe p) { return probes[p].provider; }
@@ -163,76 +176,4 @@ int nta_probe_set_add(nta_probe_set *set, const char *spec)
         }
     }
     return matched > 0 ? 0 : -1;
-}
-
-uint32_t nta_field_group(nta_argtype t, const char *f)
-{
-    switch (t) {
-    case NTA_ARG_CSINFO:
-        return strcmp(f, "cs_cid") == 0 ? NTA_F_CID : NTA_F_ALL;
-    case NTA_ARG_IPINFO:
-        if (strcmp(f, "ip_ver") == 0)
-            return NTA_F_IP_VER;
-        if (strcmp(f, "ip_plength") == 0)
-            return NTA_F_IP_PLENGTH;
-        return strcmp(f, "ip_saddr") == 0 ? NTA_F_IP_SADDR : NTA_F_IP_DADDR;
-    case NTA_ARG_IFINFO:
-        return NTA_F_IF;
-    case NTA_ARG_IPV4INFO:
-    case NTA_ARG_IPV6INFO:
-        return NTA_F_IPV46;
-    case NTA_ARG_TCPSINFO:
-        if (strcmp(f, "tcps_state") == 0)
-            return NTA_F_TCPS_STATE;
-        if (strcmp(f, "tcps_addr") == 0 || strcmp(f, "tcps_laddr") == 0 || strcmp(f, "tcps_raddr") == 0
-            || strcmp(f, "tcps_lport") == 0 || strcmp(f, "tcps_rport") == 0)
-            return NTA_F_TCPS_CONN;
-        if (strcmp(f, "tcps_local") == 0 || strcmp(f, "tcps_active") == 0)
-            return NTA_F_ALL;   /* -1 on FreeBSD whatever the input */
-        return NTA_F_TCPS_SEQ;
-    case NTA_ARG_TCPINFO:
-        if (strcmp(f, "tcp_sport") == 0 || strcmp(f, "tcp_dport") == 0)
-            return NTA_F_TCP_PORTS;
-        if (strcmp(f, "tcp_seq") == 0 || strcmp(f, "tcp_ack") == 0)
-            return NTA_F_TCP_SEQ;
-        if (strcmp(f, "tcp_offset") == 0)
-            return NTA_F_TCP_OFFSET;
-        if (strcmp(f, "tcp_flags") == 0)
-            return NTA_F_TCP_FLAGS;
-        return NTA_F_TCP_HDR;
-    case NTA_ARG_TCPLSINFO:
-        return NTA_F_LSTATE;
-    case NTA_ARG_UDPSINFO:
-    case NTA_ARG_UDPINFO:
-        return NTA_F_UDP;
-    default:
-        return NTA_F_ALL;
-    }
-}
-
-const char *nta_field_group_name(uint32_t bit)
-{
-    switch (bit) {
-    case NTA_F_TS: return "timestamp";
-    case NTA_F_CONNTIME: return "timestamp (or the time between a connection's state changes)";
-    case NTA_F_CID: return "args[1]->cs_cid";
-    case NTA_F_IP_VER: return "args[2]->ip_ver";
-    case NTA_F_IP_SADDR: return "args[2]->ip_saddr";
-    case NTA_F_IP_DADDR: return "args[2]->ip_daddr";
-    case NTA_F_IP_PLENGTH: return "args[2]->ip_plength";
-    case NTA_F_IF: return "args[3]->if_name (ifinfo_t)";
-    case NTA_F_IPV46: return "args[4]/args[5] (ipv4info_t, ipv6info_t)";
-    case NTA_F_TCP_PORTS: return "args[4]->tcp_sport/tcp_dport";
-    case NTA_F_TCP_SEQ: return "args[4]->tcp_seq/tcp_ack";
-    case NTA_F_TCP_OFFSET: return "args[4]->tcp_offset";
-    case NTA_F_TCP_FLAGS: return "args[4]->tcp_flags";
-    case NTA_F_TCP_HDR: return "args[4]->tcp_window/tcp_checksum/tcp_urgent";
-    case NTA_F_PAYLOAD: return "args[2]->ip_plength - args[4]->tcp_offset (payload bytes)";
-    case NTA_F_TCPS_CONN: return "args[3]->tcps_laddr/tcps_lport/tcps_raddr/tcps_rport";
-    case NTA_F_TCPS_STATE: return "args[3]->tcps_state";
-    case NTA_F_TCPS_SEQ: return "args[3]->tcps_rnxt and the other tcpsinfo_t sequence fields";
-    case NTA_F_LSTATE: return "args[5]->tcps_state (the previous state)";
-    case NTA_F_UDP: return "udpinfo_t/udpsinfo_t";
-    default: return "?";
-    }
 }

@@ -24,6 +24,15 @@ enum {
     TH_ECE = 0x40, TH_CWR = 0x80,
 };
 
+/* The TCP flags in tcp.d's TH_* order. name is how tcp.d's tcpflag_string and dtrace-tcp(4)'s
+ * example spell them ("PUSH"), abbrev how the article's Example 3 prints them ("PSH"). */
+typedef struct nta_tcp_flag {
+    uint8_t bit;
+    const char *name, *abbrev;
+} nta_tcp_flag;
+#define NTA_TCP_NFLAGS 8
+extern const nta_tcp_flag nta_tcp_flags[NTA_TCP_NFLAGS];
+
 /* "state-established", ...; "<unknown>" outside 0..10 (tcp_state_string[]). */
 const char *nta_tcp_state_string(int32_t state);
 
@@ -130,6 +139,9 @@ typedef enum nta_probe {
 
 /* "tcp:::state-change", ... */
 const char *nta_probe_name(nta_probe p);
+/* nta's fixed probe IDs, as the not-quiet layout prints them (real SDT IDs depend on the
+ * kernel's boot; these keep outputs stable). */
+int nta_probe_id(nta_probe p);
 /* The provider and name parts ("tcp", "state-change"). */
 const char *nta_probe_provider(nta_probe p);
 const char *nta_probe_short(nta_probe p);
@@ -193,12 +205,6 @@ enum {
     NTA_F_UDP = 1u << 19,        /**< udpinfo_t, udpsinfo_t */
     NTA_F_ALL = (1u << 20) - 1,
 };
-
-/* The group of a field name as the event writers name it (arg_type says which structure, for
- * tcplsinfo_t's tcps_state); NTA_F_ALL for fields always shown (pkt_addr, cs_addr, ...). */
-uint32_t nta_field_group(nta_argtype arg_type, const char *field);
-/* What a group is, for messages: "timestamp", "args[1]->cs_cid", "args[3] (ifinfo_t)", ... */
-const char *nta_field_group_name(uint32_t bit);
 
 /* The pointer for args[i] of ev (NULL for a NULL argument or none). */
 const void *nta_event_arg(const nta_event *ev, int i);

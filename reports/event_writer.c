@@ -1,30 +1,170 @@
-/* reports/event_writer.c: the JSON Lines, CSV and text event sinks (see event_writer.h).
+/* reports/event_writer.c: the JSON Lines, CSV, text and ntaev1 event sinks (see event_writer.h).
  *
- * JSON is written by hand into a fixed buffer (Jansson would allocate per event); strings are
- * escaped per RFC 8259. Every write is checked: a full disk or closed pipe stops the analysis
- * with NTA_EIO. */
+ * Every format walks the one field table (event/fields.h), so names, order and the known/
+ * unknown decision cannot differ between them. Lines are formatted by hand into a buffer the
+ * writer owns and handed to stdio 64 KiB at a time: printf's machinery per number, and one
+ * fwrite per event, cost more than the analysis behind the event (issue 13 asked for every
+ * format at >= 400 MB/s). Address texts come from a small cache, as a run shows few addresses.
+ * Every write is checked: a full disk or closed pipe stops the analysis with NTA_EIO. */
+#define _GNU_SOURCE
 #include "reports/event_writer.h"
 
-#include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jsonesc.h"
 #include "event/fields.h"
 
-#define BUF_CAP 16384
+#define BUF_CAP (64u * 1024u)
+#define ADDR_CACHE_BITS 8
+
+typedef struct addr_slot {
+    nta_addr a;
+    uint8_t used, len;
+    char s[NTA_ADDR_STRLEN];
+} addr_slot;
 
 typedef struct writer {
     FILE *fp;
     nta_evfmt fmt;
     int header_done;
-    char buf[BUF_CAP];
-    size_t n;
-    int first_field;
+    int failed;
     uint32_t known;          /* NTA_F_* the input shows; others are written as unknown */
-    nta_argtype cur;         /* the structure being visited (for nta_field_group) */
+    char *buf;
+    size_t n;
+    addr_slot cache[1u << ADDR_CACHE_BITS];
 } writer;
+
+/* ---- the buffer ---- */
+
+static void drain(writer *w)
+{
+    if (w->n > 0 && !w->failed && fwrite_unlocked(w->buf, 1, w->n, w->fp) != w->n)
+        w->failed = 1;
+    w->n = 0;
+}
+
+/* Room for len more bytes (len <= BUF_CAP), draining what is held when needed. */
+static char *room(writer *w, size_t len)
+{
+    if (w->n + len > BUF_CAP)
+        drain(w);
+    return w->buf + w->n;
+}
+
+static void put(writer *w, const char *s, size_t len)
+{
+    while (len > BUF_CAP / 2) {   /* only a pathological interface name is this long */
+        put(w, s, BUF_CAP / 2);
+        s += BUF_CAP / 2;
+        len -= BUF_CAP / 2;
+    }
+    memcpy(room(w, len), s, len);
+    w->n += len;
+}
+
+#define PUTS(w, lit) put(w, lit, sizeof lit - 1)
+
+static void put_str(writer *w, const char *s) { put(w, s, strlen(s)); }
+
+static void put_char(writer *w, char c)
+{
+    *room(w, 1) = c;
+    w->n++;
+}
+
+static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                            "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                            "8081828384858687888990919293949596979899";
+
+/* printf's %llu / %lld, two digits per division */
+static void put_u64(writer *w, uint64_t v)
+{
+    char d[20];
+    size_t k = sizeof d;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        k -= 2;
+        memcpy(d + k, pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        k -= 2;
+        memcpy(d + k, pairs + 2 * v, 2);
+    } else {
+        d[--k] = (char)('0' + v);
+    }
+    put(w, d + k, sizeof d - k);
+}
+
+static void put_i64(writer *w, int64_t v)
+{
+    if (v < 0) {
+        put_char(w, '-');
+        put_u64(w, 0 - (uint64_t)v);
+    } else {
+        put_u64(w, (uint64_t)v);
+    }
+}
+
+/* printf's "%#llx": 0x prefix, except for zero */
+static void put_hex(writer *w, uint64_t v)
+{
+    char d[18];
+    size_t k = sizeof d;
+    do {
+        d[--k] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v != 0);
+    if (k < sizeof d - 1 || d[k] != '0') {
+        d[--k] = 'x';
+        d[--k] = '0';
+    }
+    put(w, d + k, sizeof d - k);
+}
+
+/* "%Nd" / "%Ns" with N <= 40 */
+static void put_padded(writer *w, const char *s, size_t len, size_t width)
+{
+    static const char spaces[] = "                                        ";
+    if (width > len)
+        put(w, spaces, width - len);
+    put(w, s, len);
+}
+
+static const addr_slot *addr_of(writer *w, const nta_addr *a)
+{
+    addr_slot *s = &w->cache[nta_addr_slot(a, ADDR_CACHE_BITS)];
+    if (!s->used || !nta_addr_eq(&s->a, a)) {
+        nta_addr_str(a, s->s);
+        s->len = (uint8_t)strlen(s->s);
+        s->a = *a;
+        s->used = 1;
+    }
+    return s;
+}
+
+static void put_addr(writer *w, const nta_addr *a)
+{
+    const addr_slot *s = addr_of(w, a);
+    put(w, s->s, s->len);
+}
+
+static void put_json_str(writer *w, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > BUF_CAP / 8)
+        n = BUF_CAP / 8;   /* an interface name longer than 8 KiB is cut there */
+    char *o = room(w, NTA_JSON_QUOTED_MAX(n));
+    w->n += nta_json_quote(o, s, n);
+}
+
+static int finish_line(writer *w)
+{
+    return w->failed ? NTA_EIO : 0;
+}
+
+/* ---- shared pieces ---- */
 
 /* An input that shows payload bytes but not both lengths they come from (Example 3). */
 static int payload_only(const writer *w)
@@ -32,93 +172,9 @@ static int payload_only(const writer *w)
     return (w->known & NTA_F_PAYLOAD) && (~w->known & (NTA_F_IP_PLENGTH | NTA_F_TCP_OFFSET));
 }
 
-static int unknown(const writer *w, const char *name)
+static int unknown(const writer *w, const nta_field *f)
 {
-    return w->known != NTA_F_ALL && !(w->known & nta_field_group(w->cur, name));
-}
-
-static void put(writer *w, const char *s, size_t len)
-{
-    size_t room = BUF_CAP - 1 - w->n;
-    if (len > room)
-        len = room;   /* cannot happen with the field set we write; never overflow */
-    memcpy(w->buf + w->n, s, len);
-    w->n += len;
-}
-
-static void puts_(writer *w, const char *s) { put(w, s, strlen(s)); }
-
-static void putf(writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(writer *w, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(w->buf + w->n, BUF_CAP - w->n, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        w->n += (size_t)k < BUF_CAP - w->n ? (size_t)k : BUF_CAP - 1 - w->n;
-}
-
-static int flush(writer *w)
-{
-    if (w->n > 0 && fwrite(w->buf, 1, w->n, w->fp) != w->n)
-        return NTA_EIO;
-    w->n = 0;
-    return ferror(w->fp) ? NTA_EIO : 0;
-}
-
-static void json_str(writer *w, const char *s)
-{
-    put(w, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            char e[2] = { '\\', (char)c };
-            put(w, e, 2);
-        } else if (c < 0x20) {
-            putf(w, "\\u%04x", c);
-        } else {
-            put(w, (const char *)&c, 1);
-        }
-    }
-    put(w, "\"", 1);
-}
-
-static void value_text(writer *w, const nta_fval *v, int quote_strings)
-{
-    char a[NTA_ADDR_STRLEN];
-    switch (v->kind) {
-    case NTA_FK_UINT: putf(w, "%" PRIu64, v->u); break;
-    case NTA_FK_INT: putf(w, "%" PRId64, v->i); break;
-    case NTA_FK_STR:
-        if (quote_strings)
-            json_str(w, v->s);
-        else
-            puts_(w, v->s);
-        break;
-    case NTA_FK_ADDR:
-        nta_addr_str(v->a, a);
-        if (quote_strings)
-            json_str(w, a);
-        else
-            puts_(w, a);
-        break;
-    }
-}
-
-/* ---- JSON Lines ---- */
-
-static void json_field(void *ctx, const char *name, const nta_fval *v)
-{
-    writer *w = ctx;
-    if (!w->first_field)
-        put(w, ",", 1);
-    w->first_field = 0;
-    putf(w, "\"%s\":", name);
-    if (unknown(w, name))
-        puts_(w, "null");
-    else
-        value_text(w, v, 1);
+    return w->known != NTA_F_ALL && !(w->known & f->group);
 }
 
 static int nargs(nta_probe p)
@@ -131,205 +187,299 @@ static int nargs(nta_probe p)
     return n;
 }
 
+/* A value unquoted: numbers, an address's text, a string as it is. */
+static void put_value(writer *w, const nta_fval *v)
+{
+    switch (v->kind) {
+    case NTA_FK_UINT: put_u64(w, v->u); break;
+    case NTA_FK_INT: put_i64(w, v->i); break;
+    case NTA_FK_STR: put_str(w, v->s); break;
+    case NTA_FK_ADDR: put_addr(w, v->a); break;
+    }
+}
+
+static void put_host(writer *w, const nta_event *ev)
+{
+    if (ev->host->family)
+        put_addr(w, ev->host);
+}
+
+/* ---- JSON Lines ---- */
+
+static void json_fields(writer *w, nta_argtype t, const void *p)
+{
+    int n;
+    const nta_field *f = nta_fields_of(t, &n);
+    for (int i = 0; i < n; i++) {
+        put_char(w, i ? ',' : '{');
+        put_char(w, '"');
+        put_str(w, f[i].name);
+        PUTS(w, "\":");
+        if (unknown(w, &f[i])) {
+            PUTS(w, "null");
+            continue;
+        }
+        nta_fval v;
+        nta_field_value(&f[i], p, &v);
+        if (v.kind == NTA_FK_STR) {
+            put_json_str(w, v.s);
+        } else if (v.kind == NTA_FK_ADDR) {
+            put_char(w, '"');   /* an address's text needs no escaping */
+            put_addr(w, v.a);
+            put_char(w, '"');
+        } else {
+            put_value(w, &v);
+        }
+    }
+    put_char(w, '}');
+}
+
 static int jsonl_event(writer *w, const nta_event *ev)
 {
-    char host[NTA_ADDR_STRLEN];
-    putf(w, "{\"schema_version\":1,");
-    if (w->known & NTA_F_TS)
-        putf(w, "\"ts_ns\":%" PRIu64 ",", ev->ts_ns);
-    else
-        puts_(w, "\"ts_ns\":null,");
-    putf(w, "\"probe\":\"%s\",\"host\":\"%s\",", nta_probe_name(ev->probe),
-         ev->host->family ? nta_addr_str(ev->host, host) : "");
-    if (payload_only(w) && ev->tcp)
-        putf(w, "\"tcp_payload\":%u,", ev->ip->ip_plength - ev->tcp->tcp_offset);
-    puts_(w, "\"args\":[");
+    if (w->known & NTA_F_TS) {
+        PUTS(w, "{\"schema_version\":1,\"ts_ns\":");
+        put_u64(w, ev->ts_ns);
+        PUTS(w, ",\"probe\":\"");
+    } else {
+        PUTS(w, "{\"schema_version\":1,\"ts_ns\":null,\"probe\":\"");
+    }
+    put_str(w, nta_probe_name(ev->probe));
+    PUTS(w, "\",\"host\":\"");
+    put_host(w, ev);
+    PUTS(w, "\",");
+    if (payload_only(w) && ev->tcp) {
+        PUTS(w, "\"tcp_payload\":");
+        put_u64(w, (uint32_t)(ev->ip->ip_plength - ev->tcp->tcp_offset));
+        put_char(w, ',');
+    }
+    PUTS(w, "\"args\":[");
     const nta_argtype *types = nta_probe_args(ev->probe);
     for (int i = 0; i < nargs(ev->probe); i++) {
         if (i)
-            put(w, ",", 1);
+            put_char(w, ',');
         const void *p = nta_event_arg(ev, i);
-        if (p == NULL) {
-            puts_(w, "null");
-            continue;
-        }
-        put(w, "{", 1);
-        w->first_field = 1;
-        w->cur = types[i];
-        nta_fields_visit(types[i], p, json_field, w);
-        put(w, "}", 1);
+        if (p == NULL)
+            PUTS(w, "null");
+        else
+            json_fields(w, types[i], p);
     }
-    puts_(w, "]}\n");
-    return flush(w);
+    PUTS(w, "]}\n");
+    return finish_line(w);
 }
 
 /* ---- CSV ---- */
 
-static void csv_name(void *ctx, const char *name, const nta_fval *v)
-{
-    writer *w = ctx;
-    (void)v;
-    putf(w, ",arg%d.%s", w->first_field, name);
-}
-
-static void csv_value(void *ctx, const char *name, const nta_fval *v)
-{
-    writer *w = ctx;
-    put(w, ",", 1);
-    if (unknown(w, name))
-        return;
-    if (v->kind == NTA_FK_STR) {
-        /* RFC 4180: quote, doubling quotes; interface names may hold commas */
-        put(w, "\"", 1);
-        for (const char *s = v->s; *s; s++) {
-            if (*s == '"')
-                put(w, "\"", 1);
-            put(w, s, 1);
-        }
-        put(w, "\"", 1);
-    } else {
-        value_text(w, v, 0);
-    }
-}
-
 static void csv_header(writer *w)
 {
-    puts_(w, "ts_ns,probe,host");
+    PUTS(w, "ts_ns,probe,host");
     for (int pos = 0; pos < NTA_MAX_ARGS; pos++) {
         nta_argtype t[4];
-        int n = nta_fields_types_at(pos, t);
-        w->first_field = pos;   /* carries the position to csv_name */
-        for (int k = 0; k < n; k++)
-            nta_fields_visit(t[k], NULL, csv_name, w);
+        int nt = nta_fields_types_at(pos, t);
+        for (int k = 0; k < nt; k++) {
+            int n;
+            const nta_field *f = nta_fields_of(t[k], &n);
+            for (int i = 0; i < n; i++) {
+                PUTS(w, ",arg");
+                put_char(w, (char)('0' + pos));
+                put_char(w, '.');
+                put_str(w, f[i].name);
+            }
+        }
     }
-    puts_(w, payload_only(w) ? ",tcp_payload\n" : "\n");
+    if (payload_only(w))
+        PUTS(w, ",tcp_payload\n");
+    else
+        put_char(w, '\n');
+}
+
+static void csv_fields(writer *w, nta_argtype t, const void *p)
+{
+    int n;
+    const nta_field *f = nta_fields_of(t, &n);
+    for (int i = 0; i < n; i++) {
+        put_char(w, ',');
+        if (unknown(w, &f[i]))
+            continue;
+        nta_fval v;
+        nta_field_value(&f[i], p, &v);
+        if (v.kind == NTA_FK_STR) {
+            /* RFC 4180: quoted, quotes doubled; interface names may hold commas */
+            size_t len = strlen(v.s);
+            if (len > BUF_CAP / 4)
+                len = BUF_CAP / 4;
+            char *o = room(w, 2 * len + 2);
+            w->n += nta_csv_quote(o, v.s, len);
+        } else {
+            put_value(w, &v);
+        }
+    }
+}
+
+static void csv_empty(writer *w, nta_argtype t)
+{
+    static const char commas[] = ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,";
+    int n;
+    nta_fields_of(t, &n);
+    put(w, commas, (size_t)n);
 }
 
 static int csv_event(writer *w, const nta_event *ev)
 {
-    char host[NTA_ADDR_STRLEN];
     if (!w->header_done) {
         csv_header(w);
         w->header_done = 1;
     }
     if (w->known & NTA_F_TS)
-        putf(w, "%" PRIu64, ev->ts_ns);
-    putf(w, ",%s,%s", nta_probe_name(ev->probe), ev->host->family ? nta_addr_str(ev->host, host) : "");
+        put_u64(w, ev->ts_ns);
+    put_char(w, ',');
+    put_str(w, nta_probe_name(ev->probe));
+    put_char(w, ',');
+    put_host(w, ev);
     const nta_argtype *types = nta_probe_args(ev->probe);
     for (int pos = 0; pos < NTA_MAX_ARGS; pos++) {
         nta_argtype t[4];
-        int n = nta_fields_types_at(pos, t);
+        int nt = nta_fields_types_at(pos, t);
         const void *p = nta_event_arg(ev, pos);
-        for (int k = 0; k < n; k++) {
-            if (p != NULL && types[pos] == t[k]) {
-                w->cur = t[k];
-                nta_fields_visit(t[k], p, csv_value, w);
-            } else {
-                int cells = nta_fields_count(t[k]);
-                for (int c = 0; c < cells; c++)
-                    put(w, ",", 1);
-            }
+        for (int k = 0; k < nt; k++) {
+            if (p != NULL && types[pos] == t[k])
+                csv_fields(w, t[k], p);
+            else
+                csv_empty(w, t[k]);
         }
     }
     if (payload_only(w)) {
+        put_char(w, ',');
         if (ev->tcp != NULL)
-            putf(w, ",%u", ev->ip->ip_plength - ev->tcp->tcp_offset);
-        else
-            put(w, ",", 1);
+            put_u64(w, (uint32_t)(ev->ip->ip_plength - ev->tcp->tcp_offset));
     }
-    puts_(w, "\n");
-    return flush(w);
+    put_char(w, '\n');
+    return finish_line(w);
 }
 
-/* ---- text ---- */
+/* ---- text: dtrace's not-quiet layout, then the main fields ---- */
 
-int nta_probe_id(nta_probe p)
+static void put_flags(writer *w, uint8_t flags)
 {
-    /* FreeBSD assigns SDT probe IDs at boot; these are nta's, fixed so outputs are stable. */
-    static const int ids[NTA_PROBE__COUNT] = { 57600, 57601, 57610, 57611, 57612, 57613,
-                                               57614, 57615, 57616, 57617, 57620, 57621 };
-    return ids[p];
-}
-
-static void flags_text(writer *w, uint8_t f)
-{
-    static const struct { uint8_t bit; const char *name; } names[] = {
-        { TH_FIN, "FIN" }, { TH_SYN, "SYN" }, { TH_RST, "RST" }, { TH_PUSH, "PUSH" },
-        { TH_ACK, "ACK" }, { TH_URG, "URG" }, { TH_ECE, "ECE" }, { TH_CWR, "CWR" },
-    };
     int any = 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (f & names[i].bit) {
-            putf(w, "%s%s", any ? "|" : "", names[i].name);
-            any = 1;
-        }
+    for (int i = 0; i < NTA_TCP_NFLAGS; i++) {
+        if (!(flags & nta_tcp_flags[i].bit))
+            continue;
+        if (any)
+            put_char(w, '|');
+        put_str(w, nta_tcp_flags[i].name);
+        any = 1;
     }
     if (!any)
-        puts_(w, "null");
+        PUTS(w, "null");
+}
+
+static void put_endpoint(writer *w, const nta_addr *a, unsigned port)
+{
+    put_addr(w, a);
+    put_char(w, ':');
+    put_u64(w, port);
 }
 
 static int text_event(writer *w, const nta_event *ev)
 {
-    char a[NTA_ADDR_STRLEN], b[NTA_ADDR_STRLEN], fn[64];
     if (!w->header_done) {
-        putf(w, "%3s %6s %32s\n", "CPU", "ID", "FUNCTION:NAME");
+        PUTS(w, "CPU     ID                    FUNCTION:NAME\n");   /* "%3s %6s %32s\n" */
         w->header_done = 1;
     }
-    snprintf(fn, sizeof fn, "none:%s", nta_probe_short(ev->probe));
-    putf(w, "%3d %6d %32s ", 0, nta_probe_id(ev->probe), fn);
-    putf(w, "%" PRIu64 " ", ev->ts_ns);
+    char id[8], fn[48];
+    int idlen = snprintf(id, sizeof id, "%d", nta_probe_id(ev->probe));
+    size_t fnlen = (size_t)snprintf(fn, sizeof fn, "none:%s", nta_probe_short(ev->probe));
+    PUTS(w, "  0 ");
+    put_padded(w, id, (size_t)idlen, 6);
+    put_char(w, ' ');
+    put_padded(w, fn, fnlen, 32);
+    put_char(w, ' ');
+    put_u64(w, ev->ts_ns);
+    put_char(w, ' ');
     if (ev->probe == NTA_PROBE_TCP_STATE_CHANGE) {
-        putf(w, "%s:%u -> %s:%u cid %#" PRIx64 " %s -> %s", nta_addr_str(&ev->tcps->tcps_laddr, a),
-             ev->tcps->tcps_lport, nta_addr_str(&ev->tcps->tcps_raddr, b), ev->tcps->tcps_rport,
-             ev->cs->cs_cid, nta_tcp_state_string(ev->tcpls->tcps_state),
-             nta_tcp_state_string(ev->tcps->tcps_state));
+        put_endpoint(w, &ev->tcps->tcps_laddr, ev->tcps->tcps_lport);
+        PUTS(w, " -> ");
+        put_endpoint(w, &ev->tcps->tcps_raddr, ev->tcps->tcps_rport);
+        PUTS(w, " cid ");
+        put_hex(w, ev->cs->cs_cid);
+        put_char(w, ' ');
+        put_str(w, nta_tcp_state_string(ev->tcpls->tcps_state));
+        PUTS(w, " -> ");
+        put_str(w, nta_tcp_state_string(ev->tcps->tcps_state));
     } else if (ev->tcp != NULL) {
-        putf(w, "%s:%u -> %s:%u ", nta_addr_str(&ev->ip->ip_saddr, a), ev->tcp->tcp_sport,
-             nta_addr_str(&ev->ip->ip_daddr, b), ev->tcp->tcp_dport);
-        flags_text(w, ev->tcp->tcp_flags);
-        putf(w, " seq %u ack %u len %u %s", ev->tcp->tcp_seq, ev->tcp->tcp_ack,
-             ev->ip->ip_plength - ev->tcp->tcp_offset,
-             ev->tcps ? nta_tcp_state_string(ev->tcps->tcps_state) : "(no tcpcb)");
+        put_endpoint(w, &ev->ip->ip_saddr, ev->tcp->tcp_sport);
+        PUTS(w, " -> ");
+        put_endpoint(w, &ev->ip->ip_daddr, ev->tcp->tcp_dport);
+        put_char(w, ' ');
+        put_flags(w, ev->tcp->tcp_flags);
+        PUTS(w, " seq ");
+        put_u64(w, ev->tcp->tcp_seq);
+        PUTS(w, " ack ");
+        put_u64(w, ev->tcp->tcp_ack);
+        PUTS(w, " len ");
+        put_u64(w, (uint32_t)(ev->ip->ip_plength - ev->tcp->tcp_offset));
+        put_char(w, ' ');
+        put_str(w, ev->tcps ? nta_tcp_state_string(ev->tcps->tcps_state) : "(no tcpcb)");
     } else if (ev->udp != NULL) {
-        putf(w, "%s:%u -> %s:%u len %u", nta_addr_str(&ev->ip->ip_saddr, a), ev->udp->udp_sport,
-             nta_addr_str(&ev->ip->ip_daddr, b), ev->udp->udp_dport, ev->udp->udp_length);
+        put_endpoint(w, &ev->ip->ip_saddr, ev->udp->udp_sport);
+        PUTS(w, " -> ");
+        put_endpoint(w, &ev->ip->ip_daddr, ev->udp->udp_dport);
+        PUTS(w, " len ");
+        put_u64(w, ev->udp->udp_length);
     } else if (ev->ip != NULL) {
-        putf(w, "%s -> %s ip_plength %u if %s", nta_addr_str(&ev->ip->ip_saddr, a),
-             nta_addr_str(&ev->ip->ip_daddr, b), ev->ip->ip_plength,
-             ev->ifp ? ev->ifp->if_name : "?");
+        put_addr(w, &ev->ip->ip_saddr);
+        PUTS(w, " -> ");
+        put_addr(w, &ev->ip->ip_daddr);
+        PUTS(w, " ip_plength ");
+        put_u64(w, ev->ip->ip_plength);
+        PUTS(w, " if ");
+        put_str(w, ev->ifp ? ev->ifp->if_name : "?");
     }
-    puts_(w, "\n");
-    return flush(w);
+    put_char(w, '\n');
+    return finish_line(w);
 }
 
 /* ---- the lines dtrace/nta-events.d prints ("ntaev1", man/nta.1 "DTRACE INPUT") ---- */
 
-static void dtrace_field(void *ctx, const char *name, const nta_fval *v)
-{
-    writer *w = ctx;
-    if (strcmp(name, "tcps_cookie") == 0)
-        return;   /* FreeBSD 14 only: the D script leaves it out to compile on 13 */
-    putf(w, " %s=", name);
-    value_text(w, v, 0);
-}
-
 static int dtrace_event(writer *w, const nta_event *ev)
 {
     if (!w->header_done) {
-        putf(w, "ntaev1 begin %" PRIu64 " %" PRIu64 "\n", ev->ts_ns, ev->ts_ns);
+        PUTS(w, "ntaev1 begin ");
+        put_u64(w, ev->ts_ns);
+        put_char(w, ' ');
+        put_u64(w, ev->ts_ns);
+        put_char(w, '\n');
         w->header_done = 1;
     }
     /* nta's clock is the capture's wall clock: timestamp and walltimestamp are the same */
-    putf(w, "%s %" PRIu64 " %" PRIu64, nta_probe_name(ev->probe), ev->ts_ns, ev->ts_ns);
+    put_str(w, nta_probe_name(ev->probe));
+    put_char(w, ' ');
+    put_u64(w, ev->ts_ns);
+    put_char(w, ' ');
+    put_u64(w, ev->ts_ns);
     const nta_argtype *types = nta_probe_args(ev->probe);
     for (int i = 0; i < nargs(ev->probe); i++) {
         if (types[i] == NTA_ARG_VOID)
             continue;
-        putf(w, " [%d]", i);
-        nta_fields_visit(types[i], nta_event_arg(ev, i), dtrace_field, w);
+        PUTS(w, " [");
+        put_char(w, (char)('0' + i));
+        put_char(w, ']');
+        const void *p = nta_event_arg(ev, i);
+        int n;
+        const nta_field *f = nta_fields_of(types[i], &n);
+        for (int k = 0; k < n; k++) {
+            if (types[i] == NTA_ARG_TCPSINFO && strcmp(f[k].name, "tcps_cookie") == 0)
+                continue;   /* FreeBSD 14 only: the D script leaves it out to compile on 13 */
+            nta_fval v;
+            nta_field_value(&f[k], p, &v);
+            put_char(w, ' ');
+            put_str(w, f[k].name);
+            put_char(w, '=');
+            put_value(w, &v);
+        }
     }
-    puts_(w, "\n");
-    return flush(w);
+    put_char(w, '\n');
+    return finish_line(w);
 }
 
 static int on_event(void *ctx, const nta_event *ev)
@@ -345,6 +495,15 @@ static int on_event(void *ctx, const nta_event *ev)
     return 0;
 }
 
+/* Everything held goes to stdio and on to the file. */
+static int flush_all(writer *w)
+{
+    drain(w);
+    if (!w->failed && (fflush(w->fp) != 0 || ferror(w->fp)))
+        w->failed = 1;
+    return w->failed ? NTA_EIO : 0;
+}
+
 static int on_finish(void *ctx)
 {
     writer *w = ctx;
@@ -352,17 +511,21 @@ static int on_finish(void *ctx)
         csv_header(w);   /* an empty result still has its header row */
         w->header_done = 1;
     }
-    int rc = flush(w);
-    if (rc == 0 && fflush(w->fp) != 0)
-        rc = NTA_EIO;
-    return rc;
+    return flush_all(w);
+}
+
+int nta_event_writer_flush(const nta_sink *s)
+{
+    return flush_all(s->ctx);
 }
 
 int nta_event_writer_new(nta_sink *out, FILE *fp, nta_evfmt fmt)
 {
     writer *w = calloc(1, sizeof *w);
-    if (w == NULL)
+    if (w == NULL || (w->buf = malloc(BUF_CAP)) == NULL) {
+        free(w);
         return NTA_ENOMEM;
+    }
     w->fp = fp;
     w->fmt = fmt;
     w->known = NTA_F_ALL;
@@ -379,8 +542,10 @@ void nta_event_writer_set_known(nta_sink *s, uint32_t known)
 
 void nta_event_writer_free(nta_sink *s)
 {
-    if (s != NULL) {
-        free(s->ctx);
+    if (s != NULL && s->ctx != NULL) {
+        writer *w = s->ctx;
+        free(w->buf);
+        free(w);
         s->ctx = NULL;
     }
 }

@@ -5,7 +5,7 @@
  * host, then argN.field for every field any probe can have; text is what dtrace prints for a
  * firing without quiet (CPU, ID, FUNCTION:NAME) followed by the main fields; none writes
  * nothing (for measuring the analyzer alone).
- * Each event is formatted into a buffer the writer owns and written with one fwrite: no
+ * Events are formatted into a buffer the writer owns, handed to stdio in large blocks: no
  * allocation per event. */
 #ifndef NTA_REPORTS_EVENT_WRITER_H
 #define NTA_REPORTS_EVENT_WRITER_H
@@ -29,7 +29,8 @@ void nta_event_writer_free(nta_sink *s);
  * empty (CSV), and ts_ns likewise when the input has no timestamps. */
 void nta_event_writer_set_known(nta_sink *s, uint32_t known);
 
-/* Invented, stable probe IDs for the text form (real SDT IDs depend on the kernel). */
-int nta_probe_id(nta_probe p);
+/* Hand what is held to the file now (before the input may block, so that a reader of the
+ * output sees the events so far). 0 or NTA_EIO. */
+int nta_event_writer_flush(const nta_sink *s);
 
 #endif

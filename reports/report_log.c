@@ -244,23 +244,22 @@ static int states_event(nta_report *r, const nta_event *ev)
     return emit(l, states_line, &e);
 }
 
+/* The six flags Example 3 prints, with its spellings ("PSH"): "FIN|SYN" (sep "|", for CSV and
+ * JSON), or "FIN|SYN|" (dtrace: every name followed by '|', which the script's "\b" hides). */
 static void flag_text(char *out, size_t cap, uint8_t f, const char *sep, int dtrace)
 {
-    static const struct { uint8_t bit; const char *name; } names[] = {
-        { TH_FIN, "FIN" }, { TH_SYN, "SYN" }, { TH_RST, "RST" }, { TH_PUSH, "PSH" },
-        { TH_ACK, "ACK" }, { TH_URG, "URG" },
-    };
     size_t n = 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!(f & names[i].bit))
+    for (int i = 0; i < 6; i++) {   /* FIN SYN RST PSH ACK URG: the script tests these six */
+        const nta_tcp_flag *fl = &nta_tcp_flags[i];
+        if (!(f & fl->bit))
             continue;
-        size_t len = strlen(names[i].name);
+        size_t len = strlen(fl->abbrev);
         if (!dtrace && n > 0 && n + strlen(sep) < cap) {
             memcpy(out + n, sep, strlen(sep));
             n += strlen(sep);
         }
         if (n + len + 1 < cap) {
-            memcpy(out + n, names[i].name, len);
+            memcpy(out + n, fl->abbrev, len);
             n += len;
         }
         if (dtrace && n + 1 < cap)
