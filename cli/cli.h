@@ -45,6 +45,7 @@ int cli_cmd_info(int argc, char **argv);
 int cli_cmd_events(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
+int cli_cmd_run(int argc, char **argv);
 
 /* fopen(path, "w"), compressing with zstd when path ends in ".zst". */
 FILE *cli_fopen_out(const char *path);
