@@ -369,6 +369,8 @@ int nta_dscript_event(nta_dscript *d, const nta_event *ev)
         begin(d, ev->ts_ns);
     if (c->exited)
         return ds_out_flush(d, 0);
+    /* the tick clock never goes back; timestamp is the event's own (inputs merged from
+     * several interfaces can be a little out of order) */
     uint64_t ts = ev->ts_ns < d->last_ts ? d->last_ts : ev->ts_ns;
     if (d->nticks > 0)
         ticks_until(d, ts, 0);
@@ -376,7 +378,7 @@ int nta_dscript_event(nta_dscript *d, const nta_event *ev)
     if (!c->exited) {
         ds_probe *p = ds_ptab_net(&d->pg.ptab, ev->probe);
         if (p != NULL && p->necbs > 0)
-            ds_fire(d, p, ev, ts);
+            ds_fire(d, p, ev, ev->ts_ns);
     }
     return ds_out_flush(d, 0);
 }
