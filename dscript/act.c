@@ -1,7 +1,7 @@
 /* dscript/act.c: the data-recording actions printf(), trace(), exit() and setopt().
  *
- * A clause's output goes to its staging buffer (rctx.stage), which run.c commits when the
- * clause ends without a fault (d-language.md section 2.3, "Output and faults"). Values are
+ * A clause's output goes to the run's output buffer (rctx.stage), which run.c cuts back when
+ * the clause faults (d-language.md section 2.3, "Output and faults"). Values are
  * evaluated before anything is formatted, as DTrace records them before the consumer prints. */
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +30,7 @@ static uint64_t ev_printf(const rnode *n, rctx *c)
         v[i] = EV(n->kids[i]);
     if (c->fault)
         return 0;
-    pf_format(c, &c->stage, n->p, v);
+    pf_format(c, c->stage, n->p, v);
     return 0;
 }
 
@@ -63,7 +63,7 @@ static uint64_t ev_trace(const rnode *n, rctx *c)
     if (t->kind == DK_STRING && c->pg->testing && !c->rawbytes &&
         *(const char *)(uintptr_t)v == '\0')
         return 0;   /* dtrace-utils prints an empty string as nothing, not as a dump of NULs */
-    tr_format(&c->stage, v, t, c->quiet, c->pg->testing, c->rawbytes, c->strmax);
+    tr_format(c->stage, v, t, c->quiet, c->pg->testing, c->rawbytes, c->strmax);
     return 0;
 }
 

@@ -244,7 +244,7 @@ static uint64_t ev_printa(const rnode *n, rctx *c)
         else if (i == 0)
             first_missing = 1;
     }
-    FILE *fp = open_into(r, &c->stage);
+    FILE *fp = open_into(r, c->stage);
     if (ps->fmt == NULL && k == 0)
         fputc('\n', fp);
     if (k > 0 && !first_missing) {

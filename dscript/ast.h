@@ -4,13 +4,15 @@
  * program items (clauses, declarations, inlines, enums, typedefs), statements (expressions,
  * if/else, the last one's ';' optional), and C's fifteen expression levels plus D's ^^.
  * Nodes live in the compile arena. Syntax errors use DTrace's wording: 'syntax error near
- * "TOKEN"'. Nesting deeper than DS_MAX_DEPTH is an error, never a stack overflow. */
+ * "TOKEN"'. Nesting deeper than DS_MAX_DEPTH (or an operator chain longer than DS_MAX_CHAIN) is an error, never a stack overflow. */
 #ifndef NTA_DSCRIPT_AST_H
 #define NTA_DSCRIPT_AST_H
 
 #include "dscript/lex.h"
 
 #define DS_MAX_DEPTH 200
+/* Longest chain of left-associative operators (a + b + c ...): the tree is that deep. */
+#define DS_MAX_CHAIN 2000
 
 /* A type as written: keywords, a typedef name or struct/union/enum tag, pointers, an array. */
 typedef struct tspec {

@@ -258,6 +258,10 @@ static int cook_inline(ck *k, ds_inline *in, ast *args, int line, cx *out)
     if (in->busy)
         return ck_err(k, "D_IDENT_BADREF", line, "inline %s is defined in terms of itself",
                       in->name);
+    if (k->inline_depth >= DS_MAX_DEPTH)
+        return ck_err(k, "D_IDENT_BADREF", line,
+                      "inline %s: inlines nest too deeply (more than %d in one another)", in->name,
+                      DS_MAX_DEPTH);
     int n = 0;
     for (ast *a = args; a != NULL; a = a->next)
         n++;
@@ -288,8 +292,10 @@ static int cook_inline(ck *k, ds_inline *in, ast *args, int line, cx *out)
     binding *saved = k->binds;
     k->binds = n > 0 ? &binds[0] : NULL;
     in->busy = 1;
+    k->inline_depth++;
     cx body;
     int rc = ck_cook(k, in->it->value, &body);
+    k->inline_depth--;
     in->busy = 0;
     k->binds = saved;
     if (rc < 0)

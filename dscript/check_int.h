@@ -35,6 +35,7 @@ typedef struct ck {
     int records;
     binding *binds;
     int temps_used;
+    int inline_depth;         /**< inlines being expanded, one in another */
     int quiet_errors;         /**< cooking only to name a type: errors are not kept */
 } ck;
 

@@ -3,6 +3,7 @@
 #include "dscript/fmt.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,13 @@ void ds_buf_put(ds_buf *b, const void *s, size_t n)
         return;
     memcpy(b->p + b->n, s, n);
     b->n += n;
+}
+
+char *ds_buf_reserve(ds_buf *b, size_t n)
+{
+    if (b->n + n > b->cap && grow(b, n) < 0)
+        return NULL;
+    return b->p + b->n;
 }
 
 void ds_buf_putc(ds_buf *b, char ch)
@@ -297,7 +305,7 @@ static uint64_t extend(uint64_t v, int size, int sgn)
     return sgn ? (uint64_t)((int64_t)(v << sh) >> sh) : (v << sh) >> sh;
 }
 
-/* Pad text (len bytes) into width per flags (right-aligned unless '-'). */
+/* Pad text (len bytes) into width per flags (right-aligned unless '-'), in one reservation. */
 static void put_padded(ds_buf *out, const char *s, size_t len, const pfconv *cv, int width)
 {
     int left = (cv->flags & PF_MINUS) != 0;
@@ -305,14 +313,20 @@ static void put_padded(ds_buf *out, const char *s, size_t len, const pfconv *cv,
         width = 0;
     if (width < 0) {
         left = 1;
-        width = -width;
+        width = width == INT_MIN ? INT_MAX : -width;
     }
     size_t pad = width > 0 && (size_t)width > len ? (size_t)width - len : 0;
-    if (!left)
-        ds_buf_pad(out, ' ', pad);
-    ds_buf_put(out, s, len);
+    char *p = ds_buf_reserve(out, len + pad);
+    if (p == NULL)
+        return;
+    if (!left) {
+        memset(p, ' ', pad);
+        p += pad;
+    }
+    memcpy(p, s, len);
     if (left)
-        ds_buf_pad(out, ' ', pad);
+        memset(p + len, ' ', pad);
+    out->n += len + pad;
 }
 
 static void int_conv(ds_buf *out, const pfconv *cv, uint64_t v, int sgn, int size, int width,
@@ -338,15 +352,23 @@ static void int_conv(ds_buf *out, const pfconv *cv, uint64_t v, int sgn, int siz
     }
     unsigned base = conv == 'o' ? 8 : (conv == 'x' || conv == 'X' || conv == 'p') ? 16 : 10;
     const char *dig = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+    /* digits are produced from the end of the buffer backwards */
+    char *end = digits + sizeof digits, *d = end;
     if (u == 0) {
         if (prec != 0)
-            digits[nd++] = '0';
+            *--d = '0';
+    } else if (base == 10) {
+        while (u != 0) {
+            *--d = (char)('0' + u % 10);
+            u /= 10;
+        }
     } else {
         while (u != 0) {
-            digits[nd++] = dig[u % base];
+            *--d = dig[u % base];
             u /= base;
         }
     }
+    nd = (int)(end - d);
     char prefix[3];
     int np = 0;
     if (neg)
@@ -362,8 +384,9 @@ static void int_conv(ds_buf *out, const pfconv *cv, uint64_t v, int sgn, int siz
         } else if (conv == 'X' && v != 0) {
             prefix[np++] = '0';
             prefix[np++] = 'X';
-        } else if (conv == 'o' && (nd == 0 || digits[nd - 1] != '0')) {
-            digits[nd++] = '0';
+        } else if (conv == 'o' && (nd == 0 || *d != '0')) {
+            *--d = '0';
+            nd++;
         }
     }
     int zeros = prec > nd ? prec - nd : 0;
@@ -373,23 +396,29 @@ static void int_conv(ds_buf *out, const pfconv *cv, uint64_t v, int sgn, int siz
         width = 0;
     if (width < 0) {
         left = 1;
-        width = -width;
+        width = width == INT_MIN ? INT_MAX : -width;
     }
     int pad = width > len ? width - len : 0;
     if (!left && (cv->flags & PF_ZERO) && prec < 0) {
         zeros += pad;
         pad = 0;
     }
-    if (!left)
-        ds_buf_pad(out, ' ', (size_t)pad);
-    ds_buf_put(out, prefix, (size_t)np);
-    ds_buf_pad(out, '0', (size_t)zeros);
-    char rev[72];
-    for (int i = 0; i < nd; i++)
-        rev[i] = digits[nd - 1 - i];
-    ds_buf_put(out, rev, (size_t)nd);
+    char *p = ds_buf_reserve(out, (size_t)(pad + np + zeros + nd));
+    if (p == NULL)
+        return;
+    if (!left) {
+        memset(p, ' ', (size_t)pad);
+        p += pad;
+    }
+    memcpy(p, prefix, (size_t)np);
+    p += np;
+    memset(p, '0', (size_t)zeros);
+    p += zeros;
+    memcpy(p, d, (size_t)nd);
+    p += nd;
     if (left)
-        ds_buf_pad(out, ' ', (size_t)pad);
+        memset(p, ' ', (size_t)pad);
+    out->n += (size_t)(pad + np + zeros + nd);
 }
 
 void pf_int(ds_buf *out, const pfconv *cv, uint64_t v, int sgn, int size)

@@ -654,22 +654,28 @@ static uint64_t ev_f_addr(const rnode *n, rctx *c)
     const unsigned char *s = arg_of(n, c);
     if (s == NULL)
         return n->k2;
+    for (unsigned i = 0; i < 8; i++) {
+        struct ds_evaddr *e = &c->evaddr[i];
+        if (e->firing == c->firing && e->argi == n->k && e->off == n->off)
+            return (uint64_t)(uintptr_t)e->s;
+    }
     nta_addr a;
     memcpy(&a, s + n->off, sizeof a);
     ds_addr_slot *slot = &c->addr_cache[nta_addr_slot(&a, 8)];
-    if (!slot->used || !nta_addr_eq(&slot->a, &a) || slot->a.family != a.family) {
+    if (!slot->used || !nta_addr_eq(&slot->a, &a)) {
         slot->a = a;
         slot->used = 1;
         nta_addr_str(&a, slot->s);
     }
-    /* a copy: the cache slot may change before the clause is done with the text */
+    /* a copy per field and firing: the cache slot may change before the firing is done */
+    struct ds_evaddr *e = &c->evaddr[c->evaddr_next++ & 7];
     size_t l = strnlen(slot->s, c->strmax);
-    char *p = ds_scratch(c, l + 1);
-    if (p == NULL)
-        return 0;
-    memcpy(p, slot->s, l);
-    p[l] = '\0';
-    return (uint64_t)(uintptr_t)p;
+    memcpy(e->s, slot->s, l);
+    e->s[l] = '\0';
+    e->firing = c->firing;
+    e->argi = (uint32_t)n->k;
+    e->off = n->off;
+    return (uint64_t)(uintptr_t)e->s;
 }
 
 static uint64_t ev_f_strp(const rnode *n, rctx *c)

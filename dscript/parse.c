@@ -482,9 +482,19 @@ static int binprec(int t)
     }
 }
 
+static int chain_too_long(parser *ps, int n, int line)
+{
+    if (n <= DS_MAX_CHAIN)
+        return 0;
+    ds_diag_set(ps->diag, "D_SYNTAX", line,
+                "expression is too long (a chain of more than %d operators)", DS_MAX_CHAIN);
+    return 1;
+}
+
 static ast *parse_binary(parser *ps, int minprec)
 {
     ast *lhs = parse_cast(ps);
+    int chain = 0;
     while (lhs != NULL) {
         dtok *t = cur(ps);
         int p = binprec(t->t);
@@ -496,7 +506,7 @@ static ast *parse_binary(parser *ps, int minprec)
         n->op = t->t;
         advance(ps);
         n->a = lhs;
-        if ((n->b = parse_binary(ps, p + 1)) == NULL)
+        if (chain_too_long(ps, ++chain, n->line) || (n->b = parse_binary(ps, p + 1)) == NULL)
             return NULL;
         lhs = n;
     }
@@ -554,7 +564,12 @@ static ast *parse_expr(parser *ps)
         return NULL;
     }
     ast *e = parse_assign(ps);
+    int chain = 0;
     while (e != NULL && cur(ps)->t == T_COMMA) {
+        if (chain_too_long(ps, ++chain, cur(ps)->line)) {
+            e = NULL;
+            break;
+        }
         ast *n = node(ps, A_BINARY, cur(ps)->line);
         if (n == NULL) {
             e = NULL;

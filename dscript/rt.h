@@ -52,6 +52,8 @@ void ds_buf_putc(ds_buf *b, char ch);
 void ds_buf_pad(ds_buf *b, char ch, size_t n);
 void ds_buf_printf(ds_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ds_buf_free(ds_buf *b);
+/* Room for n more bytes at b->p + b->n (the caller advances b->n); NULL when out of memory. */
+char *ds_buf_reserve(ds_buf *b, size_t n);
 
 struct ds_prog;
 struct ds_probe;
@@ -99,9 +101,9 @@ struct rctx {
     const char *strtok_pos;          /**< strtok()'s saved position (DTrace keeps it per CPU) */
     char *strtok_buf;
     uint64_t rand;                   /**< rand()'s state (deterministic) */
-    /* output */
-    ds_buf stage;                    /**< the running clause's output */
-    int dropped;                     /**< stage lost bytes (out of memory) */
+    /* output: clauses write straight into the run's output buffer; a fault cuts it back to
+     * where the clause began, which drops the clause's records as DTrace drops them */
+    ds_buf *stage;
     /* exit */
     int exited, exit_status;
     /* aggregations */
@@ -111,8 +113,16 @@ struct rctx {
     /* run-time messages (faults, setopt): the caller prints them on stderr */
     void (*msg)(void *ctx, const char *m);
     void *msg_ctx;
-    /* address texts */
+    /* address texts: by value across the run, and per field within a firing (so a text
+     * stays put however many addresses the firing formats) */
     ds_addr_slot *addr_cache;
+    uint64_t firing;                 /**< counts firings: the per-field texts' generation */
+    struct ds_evaddr {
+        uint64_t firing;
+        uint32_t argi, off;
+        char s[NTA_ADDR_STRLEN];
+    } evaddr[8];
+    unsigned evaddr_next;
 };
 
 /* Scratch bytes for one string of at most strmax characters (plus NUL); NULL sets the

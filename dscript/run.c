@@ -151,7 +151,6 @@ void nta_dscript_free(nta_dscript *d)
     free(c->key);
     free(c->strtok_buf);
     free(c->addr_cache);
-    ds_buf_free(&c->stage);
     ds_aggs_free(d);
     ds_buf_free(&d->out);
     free(d->ticks);
@@ -205,8 +204,8 @@ static void run_ecb(nta_dscript *d, const ds_ecb *e)
     c->ecb = e;
     c->fault = 0;
     c->action = 0;
-    c->stage.n = 0;
     c->scratch_used = 0;
+    c->stage = &d->out;
     if (e->pred != NULL) {
         uint64_t v = e->pred->f(e->pred, c);
         if (c->fault) {
@@ -216,21 +215,20 @@ static void run_ecb(nta_dscript *d, const ds_ecb *e)
         if (v == 0)
             return;
     }
-    e->body->f(e->body, c);
-    if (c->fault) {
-        fire_error(d, e, c->fault_action, c->fault, c->fault_addr);
-        return;
-    }
+    size_t mark = d->out.n;
+    int header = d->header_done;
     int line = !c->quiet && e->records;
     if (line)
         prefix(d, e->probe);
-    ds_buf_put(&d->out, c->stage.p, c->stage.n);
+    e->body->f(e->body, c);
+    if (c->fault) {
+        d->out.n = mark;              /* the clause's records are dropped */
+        d->header_done = header;
+        fire_error(d, e, c->fault_action, c->fault, c->fault_addr);
+        return;
+    }
     if (line)
         ds_buf_putc(&d->out, '\n');
-    if (c->stage.oom) {
-        c->stage.oom = 0;
-        d->out.oom = 1;
-    }
 }
 
 void ds_fire(nta_dscript *d, ds_probe *p, const nta_event *ev, uint64_t ts)
@@ -265,6 +263,7 @@ void ds_fire(nta_dscript *d, ds_probe *p, const nta_event *ev, uint64_t ts)
             c->tstr[i][0] = '\0';
     memset(c->tv, 0, (size_t)c->ntv * sizeof *c->tv);
     c->strtok_pos = NULL;
+    c->firing++;
     for (int i = 0; i < p->necbs; i++) {
         if (c->exited && (p->kind == PK_NET || p->kind == PK_PROFILE || p->kind == PK_BEGIN))
             break;
