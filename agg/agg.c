@@ -113,7 +113,7 @@ int nta_agg_check(const nta_aggparams *par, nta_err *err)
     if ((unsigned)par->fn > NTA_AGG_LLQUANTIZE)
         return bad(err, "unknown aggregating function %d", (int)par->fn);
     if (par->fn == NTA_AGG_LQUANTIZE) {
-        int64_t low = par->lq_low, high = par->lq_high, step = par->lq_step ? par->lq_step : 1;
+        int64_t low = par->lq_low, high = par->lq_high, step = par->lq_step;
         if (low < INT32_MIN || low > INT32_MAX)
             return bad(err, "[D_LQUANT_BASEVAL] lquantize( ) argument #1 must be a 32-bit quantity");
         if (high < INT32_MIN || high > INT32_MAX)
@@ -121,7 +121,7 @@ int nta_agg_check(const nta_aggparams *par, nta_err *err)
         if (high < low)
             return bad(err, "[D_LQUANT_MISMATCH] lquantize( ) base (argument #1) must be less than "
                        "limit (argument #2)");
-        if (step < 0)
+        if (step <= 0)
             return bad(err, "[D_LQUANT_STEPTYPE] lquantize( ) argument #3 must be a non-zero "
                        "positive integer constant");
         if (step > UINT16_MAX)
@@ -237,8 +237,6 @@ nta_agg *nta_agg_create(const nta_aggparams *par, nta_err *err)
         a->nbuckets = NTA_QUANT_BUCKETS;
         break;
     case NTA_AGG_LQUANTIZE:
-        if (a->par.lq_step == 0)
-            a->par.lq_step = 1;
         a->nbuckets = (int)((a->par.lq_high - a->par.lq_low) / a->par.lq_step) + 2;
         break;
     case NTA_AGG_LLQUANTIZE:
@@ -539,12 +537,25 @@ const nta_aggent *nta_agg_find(const nta_agg *a, const nta_aggkey *key)
     return agg_lookup(a, key, aggkey_hash(key, a->par.strsize), &slot);
 }
 
+/* Whether e's key is key: for a key of one short string (an address, an interface: the
+ * reports' keys) without walking the encoding. */
+static inline int is_key_of(const nta_aggent *e, const nta_aggkey *key, size_t strsize)
+{
+    const uint8_t *q = e->key_;
+    if (key->n == 1 && key->p[0].is_str && key->p[0].len < 0x80 && key->p[0].len <= strsize) {
+        size_t l = key->p[0].len;
+        return e->klen_ == l + 4 && q[0] == 1 && q[1] == AGGKEY_TAG_STR && q[2] == l
+               && bytes_eq(q + 3, key->p[0].s, l);
+    }
+    return aggkey_matches(q, e->klen_, key, strsize);
+}
+
 /* The entry of key, made if new. */
 static nta_aggent *entry_for(nta_agg *a, const nta_aggkey *key)
 {
     if (a->last != 0) {
         nta_aggent *e = &a->ents[a->last - 1];
-        if (aggkey_matches(e->key_, e->klen_, key, a->par.strsize))
+        if (is_key_of(e, key, a->par.strsize))
             return e;
     }
     uint64_t h = aggkey_hash(key, a->par.strsize);
@@ -570,20 +581,20 @@ int nta_agg_add(nta_agg *a, const nta_aggkey *key, int64_t value, int64_t incr)
 
 int nta_agg_add_str(nta_agg *a, const char *s, int64_t value, int64_t incr)
 {
-    size_t len = strnlen(s, a->par.strsize);
     if (a->last != 0) {
-        /* the previous key, if it is this string: [1][0x80][len][bytes][NUL] */
+        /* the previous key, if it is this string: [1][0x80][len < 128][bytes][NUL]; strcmp
+         * against the stored (terminated) string needs no strlen of s, and an s longer than
+         * strsize, stored cut, differs and takes the long way */
         nta_aggent *e = &a->ents[a->last - 1];
         const uint8_t *q = e->key_;
-        if (len < 0x80 && e->klen_ == 4 + len && q[0] == 1 && q[1] == AGGKEY_TAG_STR
-            && q[2] == len && memcmp(q + 3, s, len) == 0) {
+        if (q[0] == 1 && q[1] == AGGKEY_TAG_STR && q[2] < 0x80 && strcmp((const char *)q + 3, s) == 0) {
             apply(a, e, value, incr);
             return 0;
         }
     }
     nta_aggkey k;
     nta_aggkey_init(&k);
-    nta_aggkey_strref(&k, s, len);
+    nta_aggkey_strref(&k, s, strnlen(s, a->par.strsize));
     return nta_agg_add(a, &k, value, incr);
 }
 

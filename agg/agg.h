@@ -107,7 +107,8 @@ void nta_aggkey_copy(nta_aggkey *dst, const nta_aggkey *src);
  * parameters of that function. */
 typedef struct nta_aggparams {
     nta_aggfn fn;
-    int64_t lq_low, lq_high, lq_step;   /**< lquantize(v, low, high[, step = 1]); step 0 means 1 */
+    int64_t lq_low, lq_high, lq_step;   /**< lquantize(v, low, high[, step]): D passes step 1
+                                             when the script gives none */
     int64_t llq_factor, llq_low, llq_high, llq_nsteps;  /**< llquantize(v, factor, low, high,
                                                              nsteps): magnitudes, not values */
     size_t strsize;                     /**< string keys keep this many bytes; 0 means 256 */
