@@ -39,7 +39,8 @@ install(FILES dtrace/nta-events.d DESTINATION ${CMAKE_INSTALL_DATADIR}/nta)
 install(FILES ${NTA_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 
 # The tests of the above, here rather than in tests/CMakeLists.txt because they need
-# NTA_BASE_VERSION and NTA_COMPLETION, set only now.
+# NTA_BASE_VERSION and NTA_COMPLETION, set only now. tests/install/test_deb.sh (the Debian
+# package, .ci/run) is not a ctest test: it builds nta a second time.
 if(BUILD_TESTING)
   add_test(NAME install/cmake-install COMMAND bash ${CMAKE_SOURCE_DIR}/tests/install/test_cmake_install.sh
            $<TARGET_FILE:nta> ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR} ${NTA_BASE_VERSION})

@@ -18,6 +18,8 @@ pkgs=(
   # installing (cmake/, tests/install/): git for the version nta records, and what an installed
   # nta is checked with (man, bash completion)
   git man-db groff-base bash-completion
+  # the Debian package (debian/): its build and its checker
+  debhelper dpkg-dev lintian
 )
 
 missing=()

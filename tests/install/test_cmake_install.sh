@@ -2,7 +2,8 @@
 # tests/install/test_cmake_install.sh: `cmake --install` of the build under test (issue 16):
 # exactly the four files the README and the man page promise, under GNUInstallDirs paths; the
 # installed nta runs from there and prints the version the build recorded; its manual renders
-# and names where the D script went; one release version in CMake and the manual's .TH line.
+# and names where the D script went; one release version in CMake, debian/changelog and the
+# manual's .TH line.
 #
 # Usage: test_cmake_install.sh NTA BUILD_DIR SOURCE_DIR BASE_VERSION
 set -u
@@ -41,6 +42,7 @@ expect 0 "the installed nta runs" -- "$P/bin/nta" info "$SRC/fixtures/veth-scena
 has "$TMP/out" "pcap" "installed nta info names the format"
 
 # one release version
+eq "$(sed -n '1s/^nta (\([^)]*\)).*/\1/p' "$SRC/debian/changelog")" "$BASE" "debian/changelog's version is NTA_BASE_VERSION"
 eq "$(sed -n 's/^\.TH NTA 1 "[^"]*" "nta \([^"]*\)".*/\1/p' "$SRC/man/nta.1")" "$BASE" "the manual's .TH version is NTA_BASE_VERSION"
 
 # the manual renders from where it was installed and names where the D script is
