@@ -4,7 +4,7 @@
 
 #include "cli/cli.h"
 
-#define NTA_VERSION "0.1.0"
+#include "nta_version.h"   /* NTA_VERSION, written at build time (cmake/version.cmake) */
 
 static const char main_help[] =
     "Usage: nta COMMAND [OPTIONS] FILE...\n"
