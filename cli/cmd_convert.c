@@ -45,7 +45,12 @@ static const char convert_help[] =
     "  -o, --output FILE           write to FILE (default standard output); FILE.zst is\n"
     "                              compressed with zstd\n"
     "      --ifname NAME           interface name for captures that do not name theirs\n"
+    "  -P, --probe SPEC            the probes to write, as for nta events (repeatable)\n"
+    "      --local, --msl, --idle-timeout, --max-flows, -f/--filter\n"
+    "                              as for nta events; they apply to events, and --local\n"
+    "                              also to packets made from dtrace text\n"
     "  -q, --quiet                 no notices on stderr\n"
+    "  -h, --help                  this help\n"
     "\n"
     "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable.\n";
 

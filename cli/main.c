@@ -24,6 +24,8 @@ static const char main_help[] =
     "dtrace/nta-events.d or the article's scripts is read too, as the same events. 'nta COMMAND --help' lists its options;\n"
     "man nta has everything.\n"
     "\n"
+    "Options: -h, --help (this help), -V, --version (the version the build recorded).\n"
+    "\n"
     "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable,\n"
     "4 a --fail-if threshold failed.\n";
 
