@@ -245,10 +245,9 @@ static void build_ip_args(nta_analyzer *an)
     an->ip.ip_daddr = an->dst;
     uint32_t ix = pkt->ifindex;
     if (ix >= 64 || !an->ifcache[ix].known) {
-        const nta_iface *ifc = NULL;
-        if (an->o.trace != NULL && ix < nta_trace_nifaces(an->o.trace))
-            ifc = nta_trace_iface(an->o.trace, ix);
-        const char *name = ifc ? ifc->name : "unknown";
+        const char *name = an->o.ifname != NULL ? an->o.ifname(an->o.ifname_ctx, ix) : NULL;
+        if (name == NULL)
+            name = "unknown";
         /* IFF_LOOPBACK: a loopback link type or name */
         int8_t local = (int8_t)(pkt->linktype == NTA_LINK_NULL || pkt->linktype == NTA_LINK_LOOP
                                 || strcmp(name, "lo") == 0 || strcmp(name, "lo0") == 0);
@@ -459,7 +458,7 @@ int nta_analyzer_finish(nta_analyzer *an)
             apply_deferred(an, nta_flow_at(an->ft, idx));
     if (an->rc < 0)
         return an->rc;
-    return an->sink.on_finish ? an->sink.on_finish(an->sink.ctx) : 0;
+    return 0;
 }
 
 void nta_analyzer_get_stats(const nta_analyzer *an, nta_analyzer_stats *st)

@@ -12,18 +12,11 @@
 
 #include <stdint.h>
 
-#include "analyzer/local.h"
 #include "event/probes.h"
+#include "event/traced.h"
 #include "formats/decode.h"
-#include "formats/trace.h"
 
 typedef struct nta_analyzer nta_analyzer;
-
-/* Translator structures a consumer never reads need not be built, as DTrace translates only
- * the arguments a script references. Bits of nta_analyzer_opts.skip; 0 builds everything.
- * A skipped tcpsinfo reads as NULL in the event: only a consumer that asked for the skip may
- * rely on never looking at it. */
-enum { NTA_SKIP_TCPSINFO = 1u, NTA_SKIP_IPV46INFO = 2u };
 
 typedef struct nta_analyzer_opts {
     const nta_locals *locals;     /**< traced endpoints (decided before the first packet) */
@@ -31,7 +24,10 @@ typedef struct nta_analyzer_opts {
     uint64_t msl_ns;              /**< MSL; TIME_WAIT lasts 2*MSL (FreeBSD default 30 s) */
     uint64_t idle_ns;             /**< forget connections idle this long */
     uint32_t max_flows;           /**< 0 = no cap */
-    const nta_trace *trace;       /**< for interface names; may be NULL ("unknown") */
+    /* The name of interface ifindex (nta_packet.ifindex), valid for the whole run; NULL
+     * function, or a NULL name: "unknown". */
+    const char *(*ifname)(void *ctx, uint32_t ifindex);
+    void *ifname_ctx;
     uint32_t skip;                /**< NTA_SKIP_* translators no consumer reads */
     uint32_t tcps_probes;         /**< with NTA_SKIP_TCPSINFO: probes (bits) still given one */
 } nta_analyzer_opts;
@@ -44,7 +40,8 @@ typedef struct nta_analyzer_stats {
     uint64_t peak_flows, flow_bytes;
 } nta_analyzer_stats;
 
-/* sink->on_event may be NULL: events are synthesised and dropped (measuring the analyzer). */
+/* Only sink->on_event and ctx are used; on_event may be NULL: events are synthesised and
+ * dropped (measuring the analyzer). */
 nta_analyzer *nta_analyzer_new(const nta_analyzer_opts *o, const nta_sink *sink);
 void nta_analyzer_free(nta_analyzer *an);
 
@@ -52,7 +49,7 @@ void nta_analyzer_free(nta_analyzer *an);
  * come in nondecreasing time per connection; small disorder across interfaces is tolerated. */
 int nta_analyzer_packet(nta_analyzer *an, const nta_packet *pkt, const nta_decoded *d);
 
-/* End of input: calls the sink's on_finish. Pending TIME_WAIT timers do not fire (the capture
+/* End of input (the caller then finishes the sink). Pending TIME_WAIT timers do not fire (the capture
  * ended before 2*MSL passed). */
 int nta_analyzer_finish(nta_analyzer *an);
 

@@ -9,7 +9,6 @@
 #include <stdio.h>
 
 #include "common/err.h"
-#include "formats/trace.h"
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_PARTIAL = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_UNREADABLE = 3,
        CLI_EXIT_THRESHOLD = 4 };
@@ -25,10 +24,6 @@ void cli_report_err(const nta_err *e);
 /* A usage error for cmd: message, a pointer to --help, and CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* After reading a trace: report every file's error and skipped records on stderr and return
- * the exit status they imply (0, 1, or 3 when nothing at all could be read). */
-int cli_trace_status(const nta_trace *t);
-
 /* Progress line on stderr, only when stderr is a terminal and not quiet. */
 typedef struct cli_progress {
     int on;
@@ -37,8 +32,9 @@ typedef struct cli_progress {
 } cli_progress;
 
 void cli_progress_init(cli_progress *p, int quiet);
-/* Cheap to call per packet: it looks at the clock only every 8192 packets. */
-void cli_progress_tick(cli_progress *p, const nta_trace *t, uint64_t packets);
+struct nta_progress;
+/* Redraws at most four times a second (the source calls it every 8192 packets). */
+void cli_progress_tick(cli_progress *p, const struct nta_progress *pr);
 void cli_progress_done(cli_progress *p);
 
 int cli_cmd_info(int argc, char **argv);

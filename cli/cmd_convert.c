@@ -9,6 +9,7 @@
  * - any input -> zst (its bytes, decompressed first if need be); any output ending in .zst is
  *   zstd-compressed. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,7 +17,10 @@
 
 #include "analyzer/event_packet.h"
 #include "cli/cli.h"
-#include "cli/pipeline.h"
+#include "cli/inputs.h"
+#include "common/jstring.h"
+#include "dtext/dtrace_in.h"
+#include "formats/trace.h"
 #include "formats/capture_write.h"
 #include "formats/stream.h"
 #include "formats/zst_out.h"
@@ -41,59 +45,45 @@ static const char convert_help[] =
     "  -o, --output FILE           write to FILE (default standard output); FILE.zst is\n"
     "                              compressed with zstd\n"
     "      --ifname NAME           interface name for captures that do not name theirs\n"
+    "  -P, --probe SPEC            the probes to write, as for nta events (repeatable)\n"
+    "      --local, --msl, --idle-timeout, --max-flows, -f/--filter\n"
+    "                              as for nta events; they apply to events, and --local\n"
+    "                              also to packets made from dtrace text\n"
     "  -q, --quiet                 no notices on stderr\n"
+    "  -h, --help                  this help\n"
     "\n"
     "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable.\n";
 
 typedef enum { IN_CAPTURE, IN_EVENTS_TEXT, IN_AGGS } in_kind;
 
-/* What the first input is: dtrace event text, printed aggregations (other text), or a capture. */
-static in_kind input_kind(const char *path)
+/* What the first input is: dtrace event text, printed aggregations (other text), or a capture.
+ * The stream is opened once and its first bytes peeked: the conversion reads the same stream,
+ * so standard input and FIFOs work too. NULL after saying why it cannot be opened. */
+static nta_stream *open_input(const char *path, in_kind *k)
 {
-    struct stat st;
-    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return IN_CAPTURE;
     nta_err err;
     nta_err_clear(&err);
     nta_stream *s;
-    if (nta_stream_open_file(&s, path, &err) < 0)
-        return IN_CAPTURE;
-    const uint8_t *p;
-    size_t got;
-    in_kind k = IN_CAPTURE;
-    if (nta_stream_peek(s, 65536, &p, &got, &err) == 0 && got > 0) {
-        nta_dtext_kind dk = nta_dtext_sniff(p, got);
-        if (dk == NTA_DTEXT_AGGS) {
-            k = IN_AGGS;
-        } else if (dk != NTA_DTEXT_NONE) {
-            k = IN_EVENTS_TEXT;
-        } else {
-            k = cli_looks_like_text(p, got) ? IN_AGGS : IN_CAPTURE;
-        }
-    }
-    nta_stream_free(s);
-    return k;
-}
-
-/* The input as a byte stream, or NULL after saying why it cannot be opened. */
-static nta_stream *open_stream(const char *path, nta_err *err)
-{
-    nta_stream *s;
-    nta_err_clear(err);
-    if (nta_stream_open_file(&s, path, err) < 0) {
-        cli_report_err(err);
+    *k = IN_CAPTURE;
+    if (nta_stream_open_file(&s, path, &err) < 0) {
+        cli_report_err(&err);
         return NULL;
+    }
+    int kind, is_text;
+    if (nta_source_sniff(s, &kind, &is_text, &err) == 0) {
+        if (kind == NTA_DTEXT_AGGS || (kind == NTA_DTEXT_NONE && is_text))
+            *k = IN_AGGS;
+        else if (kind != NTA_DTEXT_NONE)
+            *k = IN_EVENTS_TEXT;
     }
     return s;
 }
 
 /* --to zst: the input's bytes, decompressed if need be, recompressed with zstd. */
-static int to_zst(const char *path, const char *output)
+static int to_zst(nta_stream *s, const char *output)
 {
     nta_err err;
-    nta_stream *s = open_stream(path, &err);
-    if (s == NULL)
-        return CLI_EXIT_UNREADABLE;
+    nta_err_clear(&err);
     FILE *raw = output ? fopen(output, "w") : stdout;
     FILE *o = raw ? nta_zst_fopen(raw, 3) : NULL;
     if (o == NULL) {
@@ -121,12 +111,11 @@ static int to_zst(const char *path, const char *output)
     return CLI_EXIT_OK;
 }
 
-static int convert_aggs(const char *path, const char *to, const char *output, int quiet)
+static int convert_aggs(nta_stream *s, const char *path, const char *to, const char *output,
+                        int quiet)
 {
     nta_err err;
-    nta_stream *s = open_stream(path, &err);
-    if (s == NULL)
-        return CLI_EXIT_UNREADABLE;
+    nta_err_clear(&err);
     size_t cap = 1 << 16, len = 0, got;
     char *text = malloc(cap);
     int rc = 0;
@@ -178,7 +167,7 @@ static int convert_aggs(const char *path, const char *to, const char *output, in
     int werr = 0;
     if (strcmp(to, "json") == 0) {
         json_t *j = nta_aggdoc_json(&doc);
-        json_object_set_new(j, "input", json_string(path));
+        json_object_set_new(j, "input", nta_jstring(path));
         werr = json_dumpf(j, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', o) == EOF;
         json_decref(j);
     } else if (strcmp(to, "csv") == 0) {
@@ -244,275 +233,271 @@ static int pkt_event(void *c, const nta_event *ev)
     return nta_cwriter_packet(p->w, p->iface, ts, p->buf, (uint32_t)len, (uint32_t)len, &p->err);
 }
 
-static int events_to_packets(cli_pipeline *pl, char **paths, int npaths, nta_cwriter *w)
+static int events_to_packets(cli_events_opts *eo, char **paths, int npaths, nta_cwriter *w)
 {
+    cli_run run = { .cmd = "convert", .quiet = eo->quiet };
     int status;
-    nta_dtext *d = cli_dtext_open(paths, npaths, &status);
-    if (d == NULL)
+    nta_source *src = cli_source_open_streams(&run, paths, eo->streams, npaths, &eo->src, &status);
+    if (src == NULL)
         return status;
+    const nta_run_info *info = nta_source_info(src);
     pkt_ctx p;
     memset(&p, 0, sizeof p);
     p.w = w;
-    p.known = nta_dtext_fields(nta_dtext_kind_of(d));
-    p.locals = &pl->locals;
-    p.no_direction = nta_dtext_kind_of(d) == NTA_DTEXT_EX3;
+    p.known = info->known;
+    p.locals = &info->traced;
+    p.no_direction = strcmp(info->dtext_kind, nta_dtext_kind_name(NTA_DTEXT_EX3)) == 0;
     uint32_t need = NTA_F_IP_SADDR | NTA_F_IP_DADDR | NTA_F_TCP_PORTS | NTA_F_PAYLOAD;
     if ((p.known & need) != need) {
-        cli_errorf("%s (%s) shows no TCP or UDP segments to make packets of", paths[0],
-                   nta_dtext_kind_name(nta_dtext_kind_of(d)));
-        nta_dtext_free(d);
+        cli_errorf("%s (%s) shows no TCP or UDP segments to make packets of", paths[0], info->dtext_kind);
+        nta_source_free(src);
         return CLI_EXIT_UNREADABLE;
     }
     p.buf = malloc(NTA_EVPKT_MAX);
     p.iface = p.buf ? nta_cwriter_iface(w, LINKTYPE_RAW, 0, "dtrace", &p.err) : NTA_ENOMEM;
     if (p.iface < 0) {
         free(p.buf);
-        nta_dtext_free(d);
+        nta_source_free(src);
         cli_errorf("%s", p.err.msg[0] ? p.err.msg : "out of memory");
         return CLI_EXIT_UNREADABLE;
     }
-    pl->probes = 1u << NTA_PROBE_TCP_SEND | 1u << NTA_PROBE_TCP_RECEIVE | 1u << NTA_PROBE_UDP_SEND
-                 | 1u << NTA_PROBE_UDP_RECEIVE;
-    nta_sink sink = { pkt_event, NULL, &p };
-    status = cli_pipeline_run_dtext(pl, d, &sink);
-    if (!pl->quiet)
+    nta_sink sink = { .on_event = pkt_event, .ctx = &p,
+                      .probes = 1u << NTA_PROBE_TCP_SEND | 1u << NTA_PROBE_TCP_RECEIVE
+                                | 1u << NTA_PROBE_UDP_SEND | 1u << NTA_PROBE_UDP_RECEIVE };
+    status = cli_source_run(&run, src, &sink);
+    if (!eo->quiet)
         cli_errorf("%llu packets written", (unsigned long long)p.n);
     free(p.buf);
-    nta_dtext_free(d);
+    nta_source_free(src);
     return status;
 }
 
-static int capture_to_capture(char **paths, int npaths, const char *ifname, nta_cwriter *w, int quiet)
+typedef struct copy_ctx {
+    nta_cwriter *w;
+    const nta_trace *t;
+    int map[4096];
+    uint64_t n;
+    nta_err err;
+} copy_ctx;
+
+static int copy_packet(void *ctx, const nta_packet *pkt)
 {
-    nta_trace_opts to = { ifname, NULL, 0, 0 };
+    copy_ctx *c = ctx;
+    if (pkt->ifindex >= 4096)
+        return nta_err_set(&c->err, NTA_EUNSUP, "more than 4096 interfaces");
+    if (c->map[pkt->ifindex] < 0) {
+        const nta_iface *ifc = nta_trace_iface(c->t, pkt->ifindex);
+        c->map[pkt->ifindex] = nta_cwriter_iface(c->w, ifc->linktype, ifc->snaplen, ifc->name, &c->err);
+        if (c->map[pkt->ifindex] < 0)
+            return c->map[pkt->ifindex];
+    }
+    c->n++;
+    return nta_cwriter_packet(c->w, c->map[pkt->ifindex], pkt->ts_ns, pkt->data, pkt->caplen,
+                              pkt->origlen, &c->err);
+}
+
+static int capture_to_capture(cli_events_opts *eo, char **paths, int npaths, nta_cwriter *w)
+{
+    cli_run run = { .cmd = "convert", .quiet = 1 };
+    int status;
+    nta_source *src = cli_source_open_streams(&run, paths, eo->streams, npaths, &eo->src, &status);
+    if (src == NULL)
+        return CLI_EXIT_UNREADABLE;
+    copy_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        nta_source_free(src);
+        cli_errorf("out of memory");
+        return CLI_EXIT_UNREADABLE;
+    }
+    c->w = w;
+    c->t = nta_source_trace(src);
+    for (int i = 0; i < 4096; i++)
+        c->map[i] = -1;
     nta_err err;
     nta_err_clear(&err);
-    nta_trace *t;
-    if (nta_trace_open(&t, (const char *const *)paths, npaths, &to, &err) < 0) {
-        cli_report_err(&err);
-        return CLI_EXIT_UNREADABLE;
-    }
-    int map[4096];
-    for (int i = 0; i < 4096; i++)
-        map[i] = -1;
-    nta_packet pkt;
-    int rc;
-    uint64_t n = 0;
-    nta_err werr;
-    nta_err_clear(&werr);
-    int wrc = 0;
-    while (wrc == 0 && (rc = nta_trace_next(t, &pkt, &err)) == 1) {
-        if (pkt.ifindex >= 4096) {
-            wrc = nta_err_set(&werr, NTA_EUNSUP, "more than 4096 interfaces");
-            break;
-        }
-        if (map[pkt.ifindex] < 0) {
-            const nta_iface *ifc = nta_trace_iface(t, pkt.ifindex);
-            map[pkt.ifindex] = nta_cwriter_iface(w, ifc->linktype, ifc->snaplen, ifc->name, &werr);
-            if (map[pkt.ifindex] < 0) {
-                wrc = map[pkt.ifindex];
-                break;
-            }
-        }
-        wrc = nta_cwriter_packet(w, map[pkt.ifindex], pkt.ts_ns, pkt.data, pkt.caplen, pkt.origlen, &werr);
-        n++;
-    }
+    int rc = nta_source_packets(src, copy_packet, c, &err);
+    const nta_run_info *info = nta_source_info(src);
+    int wrc = info->output_failed;
     /* an input without packets still gives a valid (empty) file */
-    if (wrc == 0 && n == 0 && nta_trace_nifaces(t) > 0) {
-        const nta_iface *ifc = nta_trace_iface(t, 0);
-        int ix = nta_cwriter_iface(w, ifc->linktype, ifc->snaplen, ifc->name, &werr);
+    if (wrc == 0 && c->n == 0 && nta_trace_nifaces(c->t) > 0) {
+        const nta_iface *ifc = nta_trace_iface(c->t, 0);
+        int ix = nta_cwriter_iface(w, ifc->linktype, ifc->snaplen, ifc->name, &c->err);
         wrc = ix < 0 ? ix : 0;
     }
-    if (!quiet)
-        cli_errorf("%llu packets written", (unsigned long long)n);
-    int status = rc < 0 ? (cli_report_err(&err), CLI_EXIT_UNREADABLE) : cli_trace_status(t);
-    nta_trace_free(t);
+    if (!eo->quiet)
+        cli_errorf("%llu packets written", (unsigned long long)c->n);
+    if (rc < 0 && info->output_failed == 0) {
+        cli_report_err(&err);
+        status = CLI_EXIT_UNREADABLE;
+    } else {
+        status = cli_inputs_status(info);
+    }
     if (wrc < 0) {
-        cli_errorf("%s", werr.msg);
+        cli_errorf("%s", c->err.msg);
+        status = CLI_EXIT_UNREADABLE;
+    }
+    free(c);
+    nta_source_free(src);
+    return status;
+}
+
+/* The options of nta events, which apply to --to jsonl|csv|dtrace|text only (--local also to
+ * packets made from dtrace text). */
+static int events_only(int c)
+{
+    return c == 'P' || c == 'M' || c == 'T' || c == 'X' || c == 'f';
+}
+
+typedef struct convert_args {
+    const char *to, *output;
+    cli_events_opts eo;
+    int events_opt;      /* an events-only option was given (its letter) */
+    const char *events_optname;
+    const char *unknown;     /* the first option no conversion knows */
+} convert_args;
+
+/* Options into a; -1 when all is well (optind at the inputs), else the exit status. */
+static int parse_args(convert_args *a, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "to", required_argument, NULL, 't' },      { "output", required_argument, NULL, 'o' },
+        { "ifname", required_argument, NULL, 'I' },  { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },          { "probe", required_argument, NULL, 'P' },
+        { "local", required_argument, NULL, 'L' },   { "msl", required_argument, NULL, 'M' },
+        { "idle-timeout", required_argument, NULL, 'T' },
+        { "max-flows", required_argument, NULL, 'X' }, { "filter", required_argument, NULL, 'f' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c, idx = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":t:o:P:f:qh", longopts, &idx)) != -1) {
+        if (events_only(c) && !a->events_opt) {
+            a->events_opt = c;
+            /* the option as written: "--probe X" ends at optind - 2, "--probe=X" at optind - 1 */
+            a->events_optname = optarg == argv[optind - 1] ? argv[optind - 2] : argv[optind - 1];
+        }
+        int r = cli_events_option(&a->eo, "convert", c, longopts[idx].name, optarg);
+        if (r < 0)
+            return CLI_EXIT_USAGE;
+        if (r > 0)
+            continue;
+        switch (c) {
+        case 't': a->to = optarg; break;
+        case 'o': a->output = optarg; break;
+        case 'h': fputs(convert_help, stdout); return CLI_EXIT_OK;
+        case ':': return cli_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            /* said once --to is known: for a conversion that is not of events, no option but
+             * convert's own applies */
+            if (a->unknown == NULL)
+                a->unknown = argv[optind - 1];
+            break;
+        }
+    }
+    if (a->to == NULL)
+        return cli_usage_error("convert", "--to FORMAT is required (jsonl, csv, dtrace, text, pcap, "
+                               "pcapng, json)");
+    if (optind >= argc)
+        return cli_usage_error("convert", "no input file given");
+    return -1;
+}
+
+static int write_packets(convert_args *a, in_kind kind, char **files, int nfiles)
+{
+    FILE *o = a->output ? cli_fopen_out(a->output) : stdout;
+    if (o == NULL) {
+        cli_errorf("cannot write %s: %s", a->output, strerror(errno));
+        return CLI_EXIT_USAGE;
+    }
+    nta_err err;
+    nta_err_clear(&err);
+    nta_cwriter *w;
+    if (nta_cwriter_open(&w, o, strcmp(a->to, "pcapng") == 0, &err) < 0) {
+        cli_errorf("out of memory");
         return CLI_EXIT_UNREADABLE;
     }
+    int status = kind == IN_EVENTS_TEXT ? events_to_packets(&a->eo, files, nfiles, w)
+                                        : capture_to_capture(&a->eo, files, nfiles, w);
+    if (nta_cwriter_close(w, &err) < 0 && status != CLI_EXIT_UNREADABLE) {
+        cli_errorf("%s", err.msg);
+        status = CLI_EXIT_UNREADABLE;
+    }
+    return status;
+}
+
+/* After the options: what the input is decides what can be made of it. */
+static int convert(convert_args *a, char **files, int nfiles)
+{
+    const char *to = a->to;
+    int ev_fmt = strcmp(to, "jsonl") == 0 || strcmp(to, "csv") == 0 || strcmp(to, "dtrace") == 0
+                 || strcmp(to, "text") == 0;
+    int pkt_fmt = strcmp(to, "pcap") == 0 || strcmp(to, "pcapng") == 0;
+    int agg_fmt = strcmp(to, "json") == 0 || strcmp(to, "csv") == 0 || strcmp(to, "text") == 0;
+    if (!ev_fmt && !pkt_fmt && !agg_fmt && strcmp(to, "zst") != 0)
+        return cli_usage_error("convert", "--to must be jsonl, csv, dtrace, text, pcap, pcapng, json or zst, "
+                               "not '%s'", to);
+    if (!ev_fmt && (a->events_opt || a->unknown))
+        return cli_usage_error("convert", "option '%s' does not apply to --to %s",
+                               a->unknown ? a->unknown : a->events_optname, to);
+    if (a->unknown)
+        return cli_usage_error("convert", "unknown option '%s'", a->unknown);
+    /* a capture or a zstd frame on a terminal helps nobody and can upset it */
+    if ((pkt_fmt || strcmp(to, "zst") == 0) && a->output == NULL && isatty(STDOUT_FILENO))
+        return cli_usage_error("convert", "--to %s writes binary data: give -o FILE or redirect the "
+                               "output", to);
+    if (strcmp(to, "zst") == 0 && nfiles > 1)
+        return cli_usage_error("convert", "--to zst compresses one file at a time");
+    in_kind kind;
+    nta_stream *first = open_input(files[0], &kind);
+    if (first == NULL)
+        return CLI_EXIT_UNREADABLE;
+    if (strcmp(to, "zst") == 0)
+        return to_zst(first, a->output);
+    if (kind == IN_AGGS) {
+        if (!agg_fmt || nfiles > 1) {
+            nta_stream_free(first);
+            if (!agg_fmt)
+                return cli_usage_error("convert", "%s holds printed aggregations (or other text): they "
+                                       "convert to json, csv or text, not %s", files[0], to);
+            return cli_usage_error("convert", "printed aggregations convert one file at a time");
+        }
+        return convert_aggs(first, files[0], to, a->output, a->eo.quiet);
+    }
+    if (strcmp(to, "json") == 0) {
+        nta_stream_free(first);
+        return cli_usage_error("convert", "events convert to jsonl (one object per line), not json");
+    }
+    nta_stream **streams = calloc((size_t)nfiles, sizeof *streams);
+    if (streams == NULL) {
+        nta_stream_free(first);
+        cli_errorf("out of memory");
+        return CLI_EXIT_UNREADABLE;
+    }
+    streams[0] = first;
+    a->eo.streams = streams;
+    int status;
+    if (ev_fmt) {   /* exactly `nta events --format` */
+        cli_events_format(to, &a->eo.fmt);
+        a->eo.output = a->output;
+        status = cli_events_write(&a->eo, files, nfiles);
+    } else {
+        status = write_packets(a, kind, files, nfiles);
+    }
+    for (int i = 0; i < nfiles; i++)
+        nta_stream_free(streams[i]);   /* those not taken over */
+    free(streams);
     return status;
 }
 
 int cli_cmd_convert(int argc, char **argv)
 {
-    const char *to = NULL, *output = NULL, *ifname = NULL;
-    int quiet = 0;
-    /* options of nta events pass through to it; ours are taken out here */
-    char **rest = calloc((size_t)argc + 8, sizeof *rest);
-    if (rest == NULL)
-        return CLI_EXIT_UNREADABLE;
-    int nrest = 0, nfiles = 0;
-    char **files = calloc((size_t)argc + 1, sizeof *files);
-    if (files == NULL) {
-        free(rest);
-        return CLI_EXIT_UNREADABLE;
-    }
-    int status = CLI_EXIT_OK;
-    static const char *const with_value[] = { "--local", "--msl", "--idle-timeout", "--max-flows", "-P",
-                                              "--probe", "-f", "--filter", NULL };
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(convert_help, stdout);
-            goto done;
-        }
-        if (strcmp(a, "--to") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0
-            || strcmp(a, "--ifname") == 0) {
-            if (i + 1 >= argc) {
-                status = cli_usage_error("convert", "option '%s' needs a value", a);
-                goto done;
-            }
-            const char *v = argv[++i];
-            if (a[2] == 't')
-                to = v;
-            else if (a[2] == 'i')
-                ifname = v;
-            else
-                output = v;
-            continue;
-        }
-        if (strncmp(a, "--to=", 5) == 0) {
-            to = a + 5;
-            continue;
-        }
-        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
-            quiet = 1;
-        int takes = 0;
-        for (int k = 0; with_value[k]; k++)
-            takes |= strcmp(a, with_value[k]) == 0;
-        rest[nrest++] = argv[i];
-        if (takes && i + 1 < argc)
-            rest[nrest++] = argv[++i];
-        else if (a[0] != '-' || strcmp(a, "-") == 0)
-            files[nfiles++] = argv[i];
-        else if (!takes && strcmp(a, "-q") != 0 && strcmp(a, "--quiet") != 0 && strncmp(a, "--", 2) != 0) {
-            status = cli_usage_error("convert", "unknown option '%s'", a);
-            goto done;
-        }
-    }
-    if (to == NULL) {
-        status = cli_usage_error("convert", "--to FORMAT is required (jsonl, csv, dtrace, text, pcap, "
-                                 "pcapng, json)");
-        goto done;
-    }
-    if (nfiles == 0) {
-        status = cli_usage_error("convert", "no input file given");
-        goto done;
-    }
-    int ev_fmt = strcmp(to, "jsonl") == 0 || strcmp(to, "csv") == 0 || strcmp(to, "dtrace") == 0
-                 || strcmp(to, "text") == 0;
-    int pkt_fmt = strcmp(to, "pcap") == 0 || strcmp(to, "pcapng") == 0;
-
-    int agg_fmt = strcmp(to, "json") == 0 || strcmp(to, "csv") == 0 || strcmp(to, "text") == 0;
-    if (!ev_fmt && !pkt_fmt && !agg_fmt && strcmp(to, "zst") != 0) {
-        status = cli_usage_error("convert", "--to must be jsonl, csv, dtrace, text, pcap, pcapng, json or zst, "
-                                 "not '%s'", to);
-        goto done;
-    }
-    if (!ev_fmt) {   /* only nta events checks the options passed through to it */
-        for (int i = 0; i < nrest; i++) {
-            const char *a = rest[i];
-            if (strcmp(a, "--local") == 0) {
-                i++;
-            } else if (a[0] == '-' && strcmp(a, "-") != 0 && strcmp(a, "-q") != 0 && strcmp(a, "--quiet") != 0) {
-                status = cli_usage_error("convert", "option '%s' does not apply to --to %s", a, to);
-                goto done;
-            }
-        }
-    }
-    /* a capture or a zstd frame on a terminal helps nobody and can upset it */
-    if ((pkt_fmt || strcmp(to, "zst") == 0) && output == NULL && isatty(STDOUT_FILENO)) {
-        status = cli_usage_error("convert", "--to %s writes binary data: give -o FILE or redirect the "
-                                 "output", to);
-        goto done;
-    }
-    if (strcmp(to, "zst") == 0) {
-        if (nfiles > 1) {
-            status = cli_usage_error("convert", "--to zst compresses one file at a time");
-            goto done;
-        }
-        status = to_zst(files[0], output);
-        goto done;
-    }
-    in_kind kind = input_kind(files[0]);
-    if (kind == IN_AGGS) {
-        if (!agg_fmt) {
-            status = cli_usage_error("convert", "%s holds printed aggregations (or other text): they "
-                                     "convert to json, csv or text, not %s", files[0], to);
-            goto done;
-        }
-        if (nfiles > 1) {
-            status = cli_usage_error("convert", "printed aggregations convert one file at a time");
-            goto done;
-        }
-        status = convert_aggs(files[0], to, output, quiet);
-        goto done;
-    }
-    if (strcmp(to, "json") == 0) {
-        status = cli_usage_error("convert", "events convert to jsonl (one object per line), not json");
-        goto done;
-    }
-    if (ev_fmt) {   /* exactly `nta events --format` */
-        char **av = calloc((size_t)nrest + 8, sizeof *av);
-        if (av == NULL) {
-            status = CLI_EXIT_UNREADABLE;
-            goto done;
-        }
-        int n = 0;
-        av[n++] = "events";
-        av[n++] = "--format";
-        av[n++] = (char *)to;
-        if (output) {
-            av[n++] = "-o";
-            av[n++] = (char *)output;
-        }
-        if (ifname) {
-            av[n++] = "--ifname";
-            av[n++] = (char *)ifname;
-        }
-        for (int i = 0; i < nrest; i++)
-            av[n++] = rest[i];
-        status = cli_cmd_events(n, av);
-        free(av);
-        goto done;
-    }
-    FILE *o = output ? cli_fopen_out(output) : stdout;
-    if (o == NULL) {
-        cli_errorf("cannot write %s: %s", output, strerror(errno));
-        status = CLI_EXIT_USAGE;
-        goto done;
-    }
-    nta_err err;
-    nta_err_clear(&err);
-    nta_cwriter *w;
-    if (nta_cwriter_open(&w, o, strcmp(to, "pcapng") == 0, &err) < 0) {
-        cli_errorf("out of memory");
-        status = CLI_EXIT_UNREADABLE;
-        goto done;
-    }
-    if (kind == IN_EVENTS_TEXT) {
-        cli_pipeline pl;
-        cli_pipeline_defaults(&pl);
-        pl.quiet = quiet;
-        pl.announce = !quiet;
-        for (int i = 0; i < nrest; i++)
-            if (strcmp(rest[i], "--local") == 0 && i + 1 < nrest
-                && cli_pipeline_option(&pl, "convert", "local", rest[++i]) < 0) {
-                status = CLI_EXIT_USAGE;
-                break;
-            }
-        if (status == CLI_EXIT_OK)
-            status = events_to_packets(&pl, files, nfiles, w);
-    } else {
-        status = capture_to_capture(files, nfiles, ifname, w, quiet);
-    }
-    if (nta_cwriter_close(w, &err) < 0 && status != CLI_EXIT_UNREADABLE) {
-        cli_errorf("%s", err.msg);
-        status = CLI_EXIT_UNREADABLE;
-    }
-done:
-    free(rest);
-    free(files);
-    return status;
+    convert_args a;
+    memset(&a, 0, sizeof a);
+    cli_events_opts_init(&a.eo);
+    a.eo.cmd = "convert";
+    int status = parse_args(&a, argc, argv);
+    if (status >= 0)
+        return status;
+    return convert(&a, argv + optind, argc - optind);
 }

@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/pipeline.h"
+#include "cli/inputs.h"
+#include "common/jstring.h"
 #include "reports/event_writer.h"
 
 static const char events_help[] =
@@ -37,33 +38,137 @@ static const char events_help[] =
     "\n"
     "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable.\n";
 
-typedef struct meta_ctx {
-    FILE *o;
-    char **paths;
-    int npaths;
-} meta_ctx;
-
 /* JSON Lines only: one leading object saying what was read and which hosts are traced
  * (DESIGN.md: the choice is recorded in JSON). It has no "probe" key. */
-static void write_meta(void *ctx, const nta_locals *l)
+static void write_meta(FILE *o, const nta_run_info *info)
 {
-    meta_ctx *m = ctx;
     char desc[1024];
-    nta_locals_describe(l, desc, sizeof desc);
+    nta_locals_describe(&info->traced, desc, sizeof desc);
     json_t *inputs = json_array();
-    for (int i = 0; i < m->npaths; i++)
-        json_array_append_new(inputs, json_string(m->paths[i]));
+    for (int i = 0; i < info->ninputs; i++)
+        json_array_append_new(inputs, nta_jstring(info->inputs[i].path));
     json_t *j = json_pack("{s:i, s:s, s:o, s:s, s:s}", "schema_version", 1, "type", "meta", "inputs",
-                          inputs, "traced", desc, "traced_how", l->why);
-    json_dumpf(j, m->o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    fputc('\n', m->o);
+                          inputs, "traced", desc, "traced_how", info->traced.why);
+    json_dumpf(j, o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fputc('\n', o);
     json_decref(j);
+}
+
+/* The event writer, with the JSON Lines meta line in front of the first event. */
+typedef struct events_sink {
+    nta_sink writer;
+    FILE *o;
+    int meta;
+} events_sink;
+
+static int on_start(void *ctx, const nta_run_info *info)
+{
+    events_sink *e = ctx;
+    if (e->meta)
+        write_meta(e->o, info);
+    return 0;
+}
+
+static int on_event(void *ctx, const nta_event *ev)
+{
+    events_sink *e = ctx;
+    return e->writer.on_event(e->writer.ctx, ev);
+}
+
+static int on_finish(void *ctx, const nta_run_info *info)
+{
+    events_sink *e = ctx;
+    return e->writer.on_finish(e->writer.ctx, info);
 }
 
 /* Before the input may block, hand what was written so far to the reader of our output. */
 static void flush_output(void *ctx)
 {
-    nta_event_writer_flush(ctx);
+    events_sink *e = ctx;
+    nta_event_writer_flush(&e->writer);
+}
+
+int cli_events_format(const char *name, nta_evfmt *fmt)
+{
+    static const struct { const char *name; nta_evfmt fmt; } fmts[] = {
+        { "text", NTA_EVFMT_TEXT }, { "jsonl", NTA_EVFMT_JSONL }, { "json", NTA_EVFMT_JSONL },
+        { "csv", NTA_EVFMT_CSV }, { "dtrace", NTA_EVFMT_DTRACE }, { "none", NTA_EVFMT_NONE },
+    };
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++)
+        if (strcmp(name, fmts[i].name) == 0) {
+            *fmt = fmts[i].fmt;
+            return 0;
+        }
+    return -1;
+}
+
+int cli_events_write(cli_events_opts *eo, char *const *paths, int npaths)
+{
+    cli_run run = { .cmd = eo->cmd, .quiet = eo->quiet };
+    int status;
+    nta_source *src = cli_source_open_streams(&run, paths, eo->streams, npaths, &eo->src, &status);
+    if (src == NULL)
+        return status;
+    FILE *o = stdout;
+    if (eo->output != NULL && (o = cli_fopen_out(eo->output)) == NULL) {
+        cli_errorf("cannot write %s: %s", eo->output, strerror(errno));
+        nta_source_free(src);
+        return CLI_EXIT_USAGE;
+    }
+    events_sink es = { .o = o, .meta = eo->fmt == NTA_EVFMT_JSONL };
+    if (nta_event_writer_new(&es.writer, o, eo->fmt) < 0) {
+        cli_errorf("out of memory");
+        nta_source_free(src);
+        if (o != stdout)
+            fclose(o);
+        return CLI_EXIT_UNREADABLE;
+    }
+    const nta_run_info *info = nta_source_info(src);
+    if (info->dtext)
+        nta_event_writer_set_known(&es.writer, info->known);
+    nta_sink sink = { .on_start = on_start, .on_event = on_event, .on_finish = on_finish, .ctx = &es,
+                      .probes = eo->probes };
+    if (eo->fmt == NTA_EVFMT_NONE) {
+        sink.on_event = NULL;   /* built, not delivered: nothing would read them */
+        sink.skip = NTA_SKIP_TCPSINFO | NTA_SKIP_IPV46INFO;   /* nothing reads them */
+    }
+    nta_source_set_wait_hook(src, flush_output, &es);
+    status = cli_source_run(&run, src, &sink);
+    nta_event_writer_free(&es.writer);
+    if (o != stdout && fclose(o) != 0 && status == CLI_EXIT_OK) {
+        cli_errorf("writing %s failed: %s", eo->output, strerror(errno));
+        status = CLI_EXIT_UNREADABLE;
+    }
+    nta_source_free(src);
+    return status;
+}
+
+int cli_events_option(cli_events_opts *eo, const char *cmd, int c, const char *name, const char *val)
+{
+    switch (c) {
+    case 'P':
+        if (nta_probe_set_add(&eo->set, val) < 0) {
+            cli_usage_error(cmd, "probe description '%s' matches no probe "
+                            "(ip:::send, tcp:::state-change, udp:::, ...)", val);
+            return -1;
+        }
+        eo->probes = eo->set.bits;
+        return 1;
+    case 'L': case 'M': case 'T': case 'X':
+        return cli_source_option(&eo->src, cmd, name, val) < 0 ? -1 : 1;
+    case 'f': eo->src.filter = val; return 1;
+    case 'I': eo->src.ifname = val; return 1;
+    case 'q': eo->quiet = 1; return 1;
+    }
+    return 0;
+}
+
+void cli_events_opts_init(cli_events_opts *eo)
+{
+    memset(eo, 0, sizeof *eo);
+    nta_source_opts_init(&eo->src);
+    eo->cmd = "events";
+    eo->fmt = NTA_EVFMT_TEXT;
 }
 
 int cli_cmd_events(int argc, char **argv)
@@ -77,110 +182,29 @@ int cli_cmd_events(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    cli_pipeline p;
-    cli_pipeline_defaults(&p);
-    nta_probe_set set = { 0 };
-    nta_trace_opts to = { NULL, NULL, 0, 0 };
-    const char *format = "text", *output = NULL;
-    int c, idx;
+    cli_events_opts eo;
+    cli_events_opts_init(&eo);
+    const char *format = "text";
+    int c, idx = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":P:f:o:qh", longopts, &idx)) != -1) {
+        int r = cli_events_option(&eo, "events", c, longopts[idx].name, optarg);
+        if (r < 0)
+            return CLI_EXIT_USAGE;
+        if (r > 0)
+            continue;
         switch (c) {
-        case 'P':
-            if (nta_probe_set_add(&set, optarg) < 0)
-                return cli_usage_error("events", "probe description '%s' matches no probe "
-                                       "(ip:::send, tcp:::state-change, udp:::, ...)", optarg);
-            break;
         case 'F': format = optarg; break;
-        case 'L': case 'M': case 'T': case 'X':
-            if (cli_pipeline_option(&p, "events", longopts[idx].name, optarg) < 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case 'f': to.filter = optarg; break;
-        case 'I': to.ifname = optarg; break;
-        case 'o': output = optarg; break;
-        case 'q': p.quiet = 1; p.announce = 0; break;
+        case 'o': eo.output = optarg; break;
         case 'h': fputs(events_help, stdout); return CLI_EXIT_OK;
         case ':': return cli_usage_error("events", "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage_error("events", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    nta_evfmt fmt;
-    if (strcmp(format, "text") == 0)
-        fmt = NTA_EVFMT_TEXT;
-    else if (strcmp(format, "jsonl") == 0 || strcmp(format, "json") == 0)
-        fmt = NTA_EVFMT_JSONL;
-    else if (strcmp(format, "csv") == 0)
-        fmt = NTA_EVFMT_CSV;
-    else if (strcmp(format, "dtrace") == 0)
-        fmt = NTA_EVFMT_DTRACE;
-    else if (strcmp(format, "none") == 0) {
-        fmt = NTA_EVFMT_NONE;
-        p.skip = NTA_SKIP_TCPSINFO | NTA_SKIP_IPV46INFO;   /* nothing reads them */
-    }
-    else
+    if (cli_events_format(format, &eo.fmt) < 0)
         return cli_usage_error("events", "--format must be text, jsonl, csv, dtrace or none, not '%s'", format);
     if (optind >= argc)
         return cli_usage_error("events", "no capture file given");
-    if (set.bits != 0)
-        p.probes = set.bits;
-
-    char **paths = argv + optind;
-    int npaths = argc - optind;
-    nta_trace *t = NULL;
-    nta_dtext *d = NULL;
-    int status;
-    if (cli_input_is_dtext(paths, npaths)) {
-        if (to.filter != NULL)
-            return cli_usage_error("events", "--filter selects packets of a capture; %s is dtrace text",
-                                   paths[0]);
-        if ((d = cli_dtext_open(paths, npaths, &status)) == NULL)
-            return status;
-    } else {
-        nta_err err;
-        nta_err_clear(&err);
-        int rc = nta_trace_open(&t, (const char *const *)paths, npaths, &to, &err);
-        if (rc < 0) {
-            cli_report_err(&err);
-            cli_hint_dtext(&err);
-            return rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
-        }
-    }
-    FILE *o = stdout;
-    if (output != NULL && (o = cli_fopen_out(output)) == NULL) {
-        cli_errorf("cannot write %s: %s", output, strerror(errno));
-        nta_trace_free(t);
-        nta_dtext_free(d);
-        return CLI_EXIT_USAGE;
-    }
-    nta_sink sink;
-    if (nta_event_writer_new(&sink, o, fmt) < 0) {
-        cli_errorf("out of memory");
-        nta_trace_free(t);
-        nta_dtext_free(d);
-        return CLI_EXIT_UNREADABLE;
-    }
-    meta_ctx meta = { o, paths, npaths };
-    if (fmt == NTA_EVFMT_JSONL) {
-        p.on_decided = write_meta;
-        p.decided_ctx = &meta;
-    }
-    if (fmt == NTA_EVFMT_NONE)
-        sink.on_event = NULL;   /* built, not delivered: nothing would read them */
-    if (d != NULL) {
-        nta_event_writer_set_known(&sink, nta_dtext_fields(nta_dtext_kind_of(d)));
-        status = cli_pipeline_run_dtext(&p, d, &sink);
-    } else {
-        nta_trace_set_wait_hook(t, flush_output, &sink);
-        status = cli_pipeline_run(&p, t, &sink);
-    }
-    nta_event_writer_free(&sink);
-    if (o != stdout && fclose(o) != 0 && status == CLI_EXIT_OK) {
-        cli_errorf("writing %s failed: %s", output, strerror(errno));
-        status = CLI_EXIT_UNREADABLE;
-    }
-    nta_trace_free(t);
-    nta_dtext_free(d);
-    return status;
+    return cli_events_write(&eo, argv + optind, argc - optind);
 }

@@ -12,7 +12,8 @@
 
 #include "cli/cli.h"
 #include "event/fields.h"
-#include "cli/pipeline.h"
+#include "cli/inputs.h"
+#include "common/jstring.h"
 #include "formats/decode.h"
 #include "formats/trace.h"
 
@@ -25,8 +26,9 @@ typedef struct info_stats {
     int out_of_order;   /* timestamps went backwards somewhere */
 } info_stats;
 
-static void count(info_stats *st, const nta_packet *pkt)
+static int count(void *ctx, const nta_packet *pkt)
 {
+    info_stats *st = ctx;
     nta_decoded d;
     nta_skip_reason r = nta_decode(pkt, &d);
     if (st->packets == 0)
@@ -49,7 +51,7 @@ static void count(info_stats *st, const nta_packet *pkt)
     else
         st->non_ip++;
     if (d.ip_ver == 0 || r == NTA_SKIP_FRAGMENT || r == NTA_SKIP_BAD_HEADER)
-        return;
+        return 0;
     switch (d.proto) {
     case 6: st->tcp++; break;
     case 17: st->udp++; break;
@@ -57,6 +59,7 @@ static void count(info_stats *st, const nta_packet *pkt)
     case 58: st->icmpv6++; break;
     default: st->other_l4++; break;
     }
+    return 0;
 }
 
 static void fmt_time(uint64_t ns, char *out, size_t cap)
@@ -157,7 +160,7 @@ static json_t *err_json(const nta_err *e)
 {
     if (e->code == 0)
         return json_null();
-    return json_pack("{s:s, s:s, s:I}", "code", nta_strerror(e->code), "message", e->msg,
+    return json_pack("{s:s, s:o, s:I}", "code", nta_strerror(e->code), "message", nta_jstring(e->msg),
                      "offset", (json_int_t)e->offset);
 }
 
@@ -171,7 +174,7 @@ static int print_json(FILE *o, const nta_trace *t, const info_stats *st)
     for (int i = 0; i < nta_trace_nfiles(t); i++) {
         const nta_trace_file *f = nta_trace_file_info(t, i);
         bad += f->bad_records;
-        json_array_append_new(files, json_pack("{s:s, s:s?, s:s, s:I, s:I, s:o}", "path", f->path,
+        json_array_append_new(files, json_pack("{s:o, s:s?, s:s, s:I, s:I, s:o}", "path", nta_jstring(f->path),
                                                "format", f->format[0] ? f->format : NULL,
                                                "compression", f->compression, "packets",
                                                (json_int_t)f->packets, "bad_records",
@@ -187,8 +190,9 @@ static int print_json(FILE *o, const nta_trace *t, const info_stats *st)
     for (uint32_t i = 0; i < nta_trace_nifaces(t); i++) {
         const nta_iface *f = nta_trace_iface(t, i);
         const char *ltn = nta_linktype_name(f->linktype, lt, sizeof lt);
-        json_t *j = json_pack("{s:i, s:s, s:s, s:i, s:s, s:i, s:I, s:I}", "index", (int)i, "name",
-                              f->name, "description", f->desc, "linktype", (int)f->linktype,
+        json_t *j = json_pack("{s:i, s:o, s:o, s:i, s:s, s:i, s:I, s:I}", "index", (int)i, "name",
+                              nta_jstring(f->name), "description", nta_jstring(f->desc),
+                              "linktype", (int)f->linktype,
                               "linktype_name", ltn, "snaplen", (int)f->snaplen, "packets",
                               (json_int_t)f->packets, "bytes", (json_int_t)f->bytes);
         if (f->ifdrop >= 0)
@@ -257,26 +261,18 @@ static int count_event(void *ctx, const nta_event *ev)
     return 0;
 }
 
-static int dtext_info(char **paths, int npaths, const char *format, const char *output, int quiet)
+static int dtext_info(nta_source *src, char **paths, int npaths, const char *format,
+                      const char *output)
 {
-    int status;
-    nta_dtext *d = cli_dtext_open(paths, npaths, &status);
-    if (d == NULL)
-        return status;
     uint64_t per[NTA_PROBE__COUNT] = { 0 };
-    nta_sink sink = { count_event, NULL, per };
-    cli_pipeline p;
-    cli_pipeline_defaults(&p);
-    p.quiet = quiet;
-    p.announce = 0;
-    status = cli_pipeline_run_dtext(&p, d, &sink);
-    const nta_dtext_stats *st = nta_dtext_stats_of(d);
-    nta_dtext_kind kind = nta_dtext_kind_of(d);
-    uint32_t fields = nta_dtext_fields(kind);
+    nta_sink sink = { .on_event = count_event, .ctx = per };
+    cli_run quiet = { .cmd = "info", .quiet = 1 };
+    int status = cli_source_run(&quiet, src, &sink);
+    const nta_run_info *st = nta_source_info(src);
+    uint32_t fields = st->known;
     FILE *o = output ? cli_fopen_out(output) : stdout;
     if (o == NULL) {
         cli_errorf("cannot write %s: %s", output, strerror(errno));
-        nta_dtext_free(d);
         return CLI_EXIT_USAGE;
     }
     if (strcmp(format, "json") == 0) {
@@ -288,9 +284,9 @@ static int dtext_info(char **paths, int npaths, const char *format, const char *
             if (!(fields & bit) && !(bit == NTA_F_CONNTIME && !(fields & NTA_F_TS)))
                 json_array_append_new(missing, json_string(nta_field_group_name(bit)));
         for (int i = 0; i < npaths; i++)
-            json_array_append_new(inputs, json_string(paths[i]));
+            json_array_append_new(inputs, nta_jstring(paths[i]));
         json_t *j = json_pack("{s:i, s:o, s:s, s:I, s:I, s:I, s:o, s:o}", "schema_version", 1, "inputs",
-                              inputs, "dtrace_output", nta_dtext_kind_name(kind), "lines",
+                              inputs, "dtrace_output", st->dtext_kind, "lines",
                               (json_int_t)st->lines, "events", (json_int_t)st->events,
                               "malformed_lines", (json_int_t)st->malformed, "probes", probes,
                               "fields_not_shown", missing);
@@ -300,7 +296,7 @@ static int dtext_info(char **paths, int npaths, const char *format, const char *
     } else {
         for (int i = 0; i < npaths; i++)
             fprintf(o, "%s%s", i ? ", " : "", paths[i]);
-        fprintf(o, ": %s\n  lines %llu, events %llu, malformed lines %llu\n", nta_dtext_kind_name(kind),
+        fprintf(o, ": %s\n  lines %llu, events %llu, malformed lines %llu\n", st->dtext_kind,
                 (unsigned long long)st->lines, (unsigned long long)st->events,
                 (unsigned long long)st->malformed);
         for (int i = 0; i < NTA_PROBE__COUNT; i++)
@@ -317,7 +313,6 @@ static int dtext_info(char **paths, int npaths, const char *format, const char *
         cli_errorf("writing the report failed: %s", strerror(errno));
         status = CLI_EXIT_UNREADABLE;
     }
-    nta_dtext_free(d);
     return status;
 }
 
@@ -329,18 +324,20 @@ int cli_cmd_info(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    nta_trace_opts to = { NULL, NULL, 0, 0 };
+    nta_source_opts so;
+    nta_source_opts_init(&so);
+    cli_run run = { .cmd = "info" };
     const char *format = "text", *output = NULL;
-    int quiet = 0, c;
+    int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":f:o:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'f': to.filter = optarg; break;
-        case 'I': to.ifname = optarg; break;
+        case 'f': so.filter = optarg; break;
+        case 'I': so.ifname = optarg; break;
         case 'F': format = optarg; break;
         case 'o': output = optarg; break;
-        case 'q': quiet = 1; break;
+        case 'q': run.quiet = 1; break;
         case 'h': fputs(info_help, stdout); return CLI_EXIT_OK;
         case ':': return cli_usage_error("info", "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
@@ -351,38 +348,27 @@ int cli_cmd_info(int argc, char **argv)
     if (optind >= argc)
         return cli_usage_error("info", "no capture file given");
 
-    if (cli_input_is_dtext(argv + optind, argc - optind))
-        return dtext_info(argv + optind, argc - optind, format, output, quiet);
-    nta_err err;
-    nta_err_clear(&err);
-    nta_trace *t;
-    int rc = nta_trace_open(&t, (const char *const *)argv + optind, argc - optind, &to, &err);
-    if (rc < 0) {
-        cli_report_err(&err);
-        return rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
+    int status;
+    nta_source *src = cli_source_open(&run, argv + optind, argc - optind, &so, &status);
+    if (src == NULL)
+        return status;
+    if (nta_source_info(src)->dtext) {
+        status = dtext_info(src, argv + optind, argc - optind, format, output);
+        nta_source_free(src);
+        return status;
     }
     info_stats st;
     memset(&st, 0, sizeof st);
-    cli_progress prog;
-    cli_progress_init(&prog, quiet);
-    nta_packet pkt;
-    int status = CLI_EXIT_OK;
-    while ((rc = nta_trace_next(t, &pkt, &err)) == 1) {
-        count(&st, &pkt);
-        cli_progress_tick(&prog, t, st.packets);
+    status = cli_source_packets(&run, src, count, &st);
+    if (run.run_failed) {
+        nta_source_free(src);
+        return status;
     }
-    cli_progress_done(&prog);
-    if (rc < 0) {
-        cli_report_err(&err);
-        nta_trace_free(t);
-        return rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
-    }
-    status = cli_trace_status(t);
-
+    const nta_trace *t = nta_source_trace(src);
     FILE *o = stdout;
     if (output != NULL && (o = cli_fopen_out(output)) == NULL) {
         cli_errorf("cannot write %s: %s", output, strerror(errno));
-        nta_trace_free(t);
+        nta_source_free(src);
         return CLI_EXIT_USAGE;
     }
     int werr = 0;
@@ -398,6 +384,6 @@ int cli_cmd_info(int argc, char **argv)
         cli_errorf("writing the report failed: %s", strerror(errno));
         status = CLI_EXIT_UNREADABLE;
     }
-    nta_trace_free(t);
+    nta_source_free(src);
     return status;
 }

@@ -14,8 +14,9 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "cli/pipeline.h"
+#include "cli/inputs.h"
 #include "dscript/dscript.h"
+#include "event/fields.h"
 
 static const char run_help[] =
     "Usage: nta run [OPTIONS] [-s] SCRIPT.d [INPUT...] [-- ARG...]\n"
@@ -35,7 +36,7 @@ static const char run_help[] =
     "  -e                   compile and exit\n"
     "  -l                   list the probes the descriptions match (all without any)\n"
     "  -o FILE              append the output to FILE\n"
-    "      --dtrace-testing dtrace-utils' test-suite layout (no CPU/ID columns, its trace()\n"
+    "      --dtrace-testing  dtrace-utils' test-suite layout (no CPU/ID columns, its trace()\n"
     "                       widths), for comparing with that suite's expected outputs\n"
     "      --as-if-interrupted  print the newline dtrace prints on ^C before END's output\n"
     "      --max-ticks N    without input, stop after N tick firings (default 10000000)\n"
@@ -43,7 +44,10 @@ static const char run_help[] =
     "                       1000); the firings left out are counted on stderr\n"
     "Input (as nta report):\n"
     "      --local ADDR[/LEN]  a traced host or network (repeatable), or 'all'\n"
-    "      --msl SECONDS, --idle-timeout S, --max-flows N, --ifname NAME\n"
+    "      --msl SECONDS    maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30)\n"
+    "      --idle-timeout S  forget connections idle this long (default 600)\n"
+    "      --max-flows N    keep at most N connections (0: no cap)\n"
+    "      --ifname NAME    interface name for captures that do not name theirs\n"
     "  -f, --filter EXPR    only packets matching the tcpdump (BPF) filter\n"
     "  -h, --help           this help\n"
     "\n"
@@ -157,9 +161,8 @@ int cli_cmd_run(int argc, char **argv)
             break;
         }
     int nmargs = margs ? argc - nargs - 1 : 0;
-    cli_pipeline p;
-    cli_pipeline_defaults(&p);
-    nta_trace_opts to = { NULL, NULL, 0, 0 };
+    nta_source_opts so;
+    nta_source_opts_init(&so);
     srcv srcs = { NULL, 0, 0 };
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
     const char **xopts = calloc((size_t)argc + 1, sizeof *xopts);
@@ -168,8 +171,7 @@ int cli_cmd_run(int argc, char **argv)
     uint64_t max_ticks = 0, tick_gap = 0;
     int status = CLI_EXIT_USAGE, c, idx;
     nta_dscript *d = NULL;
-    nta_trace *t = NULL;
-    nta_dtext *dt = NULL;
+    nta_source *src = NULL;
     FILE *o = stdout;
     if (texts == NULL || xopts == NULL) {
         cli_errorf("out of memory");
@@ -203,8 +205,8 @@ int cli_cmd_run(int argc, char **argv)
         case 'e': compile_only = 1; break;
         case 'l': list = 1; break;
         case 'o': output = optarg; break;
-        case 'f': to.filter = optarg; break;
-        case 'I': to.ifname = optarg; break;
+        case 'f': so.filter = optarg; break;
+        case 'I': so.ifname = optarg; break;
         case 'D': testing = 1; break;
         case 'A': interrupted = 1; break;
         case 'w': case 'v': break;   /* destructive, verbose: nothing to allow or say offline */
@@ -224,7 +226,7 @@ int cli_cmd_run(int argc, char **argv)
             status = CLI_EXIT_OK;
             goto out;
         case 'L': case 'M': case 'T': case 'X':
-            if (cli_pipeline_option(&p, "run", longopts[idx].name, optarg) < 0)
+            if (cli_source_option(&so, "run", longopts[idx].name, optarg) < 0)
                 goto out;
             break;
         case 'h': fputs(run_help, stdout); status = CLI_EXIT_OK; goto out;
@@ -297,26 +299,31 @@ int cli_cmd_run(int argc, char **argv)
     }
     char **paths = argv + first;
     int npaths = nargs - first;
+    cli_run cr = { .cmd = "run", .quiet = nta_dscript_quiet(d) };
     if (npaths > 0) {
-        if (cli_input_is_dtext(paths, npaths)) {
-            if (to.filter != NULL) {
-                status = cli_usage_error("run", "--filter selects packets of a capture; %s is "
-                                                "dtrace text", paths[0]);
-                goto out;
-            }
-            if ((dt = cli_dtext_open(paths, npaths, &status)) == NULL) {
+        if ((src = cli_source_open(&cr, paths, npaths, &so, &status)) == NULL) {
+            if (status != CLI_EXIT_USAGE)
                 status = 1;
-                goto out;
-            }
-        } else {
-            nta_err_clear(&err);
-            rc = nta_trace_open(&t, (const char *const *)paths, npaths, &to, &err);
-            if (rc < 0) {
-                cli_report_err(&err);
-                cli_hint_dtext(&err);
-                status = rc == NTA_EUSAGE ? CLI_EXIT_USAGE : 1;
-                goto out;
-            }
+            goto out;
+        }
+        const nta_run_info *info = nta_source_info(src);
+        if (info->dtext && so.filter != NULL) {
+            status = cli_usage_error("run", "--filter selects packets of a capture; %s is dtrace "
+                                            "text", paths[0]);
+            goto out;
+        }
+        /* dtrace text shows only what its script printed: reading more would be a silent
+         * wrong answer (translator NULL values), so refuse */
+        uint32_t missing = nta_dscript_fields(d) & ~info->known;
+        if (info->dtext && missing != 0) {
+            for (uint32_t bit = 1; bit < NTA_F_ALL; bit <<= 1)
+                if (missing & bit) {
+                    cli_errorf("%s is %s, which does not show %s: the script reads it",
+                               paths[0], info->dtext_kind, nta_field_group_name(bit));
+                    break;
+                }
+            status = 1;
+            goto out;
         }
     }
     if (output != NULL && (o = fopen(output, "a")) == NULL) {
@@ -343,19 +350,23 @@ int cli_cmd_run(int argc, char **argv)
     } else {
         nta_sink sink;
         nta_dscript_sink(d, &sink);
-        p.quiet = 1;
-        p.announce = 0;
-        p.probes = nta_dscript_probes(d);
-        uint32_t fields = nta_dscript_fields(d);
-        p.skip = 0;
-        if (!(fields & (NTA_F_TCPS_CONN | NTA_F_TCPS_STATE | NTA_F_TCPS_SEQ)))
-            p.skip |= NTA_SKIP_TCPSINFO;
-        if (!(fields & NTA_F_IPV46))
-            p.skip |= NTA_SKIP_IPV46INFO;
-        if (p.probes == 0)
-            p.probes = 1u << NTA_PROBE_IP_RECEIVE | 1u << NTA_PROBE_IP_SEND;   /* the clock */
-        in_status = dt ? cli_pipeline_run_dtext(&p, dt, &sink) : cli_pipeline_run(&p, t, &sink);
-        werr = nta_dscript_finish(d) < 0;
+        nta_err_clear(&err);
+        rc = nta_source_run(src, &sink, &err);
+        cli_progress_done(&cr.prog);
+        const nta_run_info *info = nta_source_info(src);
+        if (rc < 0 && !nta_dscript_exited(d)) {
+            if (info->output_failed < 0)
+                werr = 1;
+            else
+                cli_report_err(&err);
+            in_status = 1;
+        }
+        if (cli_inputs_status(info) != CLI_EXIT_OK)
+            in_status = 1;
+        if (info->evicted > 0)
+            cli_errorf("%llu connections evicted by --max-flows %u; their later segments were "
+                       "picked up mid-stream", (unsigned long long)info->evicted, info->max_flows);
+        werr |= nta_dscript_finish(d) < 0;
     }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
@@ -372,8 +383,7 @@ out:
     if (o != stdout)
         fclose(o);
     nta_dscript_free(d);
-    nta_trace_free(t);
-    nta_dtext_free(dt);
+    nta_source_free(src);
     for (int i = 0; texts != NULL && i < argc; i++)
         free(texts[i]);
     free(texts);

@@ -1,6 +1,6 @@
 /* cli/common.c: messages, exit-status decisions and the progress line shared by sub-commands. */
 #include "cli/cli.h"
-#include "cli/pipeline.h"
+#include "source/source.h"
 #include "formats/zst_out.h"
 
 #include <errno.h>
@@ -46,37 +46,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return CLI_EXIT_USAGE;
 }
 
-int cli_trace_status(const nta_trace *t)
-{
-    int nfiles = nta_trace_nfiles(t), errors = 0, warned = 0;
-    uint64_t records = 0;
-    for (int i = 0; i < nfiles; i++) {
-        const nta_trace_file *f = nta_trace_file_info(t, i);
-        records += f->packets;
-        if (f->err.code != 0) {
-            cli_report_err(&f->err);
-            if (f->packets == 0)
-                cli_hint_dtext(&f->err);
-            errors++;
-            if (f->packets > 0)
-                cli_errorf("%s: the %llu packets before that point were read and are reported",
-                           f->path, (unsigned long long)f->packets);
-        }
-        if (f->bad_records > 0) {
-            cli_errorf("%s: %llu unusable records skipped; first: %s", f->path,
-                       (unsigned long long)f->bad_records, f->warn);
-            warned++;
-        }
-    }
-    /* Unreadable: nothing at all came out and every file failed. A valid capture with no
-     * packets (just a header) is not an error. */
-    if (records == 0 && errors == nfiles)
-        return CLI_EXIT_UNREADABLE;
-    if (errors + warned > 0)
-        return CLI_EXIT_PARTIAL;
-    return CLI_EXIT_OK;
-}
-
 static uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -102,16 +71,15 @@ static void human_bytes(double b, char *out, size_t cap)
     snprintf(out, cap, "%.1f %s", b, u[i]);
 }
 
-void cli_progress_tick(cli_progress *p, const nta_trace *t, uint64_t packets)
+void cli_progress_tick(cli_progress *p, const nta_progress *pr)
 {
-    if (!p->on || (packets & 8191) != 0)
+    if (!p->on)
         return;
     uint64_t now = now_ns();
     if (now - p->last_ns < 250000000u)   /* redraw at most 4 times a second */
         return;
     p->last_ns = now;
-    uint64_t done, total, pk;
-    nta_trace_progress(t, &done, &total, &pk);
+    uint64_t done = pr->bytes_done, total = pr->bytes_total, pk = pr->packets;
     double secs = (double)(now - p->start_ns) / 1e9;
     char db[32], rate[32];
     human_bytes((double)done, db, sizeof db);

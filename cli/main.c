@@ -4,7 +4,7 @@
 
 #include "cli/cli.h"
 
-#define NTA_VERSION "0.1.0"
+#include "nta_version.h"   /* NTA_VERSION, written at build time (cmake/version.cmake) */
 
 static const char main_help[] =
     "Usage: nta COMMAND [OPTIONS] FILE...\n"
@@ -25,6 +25,8 @@ static const char main_help[] =
     "other libtrace formats; '-' reads standard input. Text that dtrace wrote (-o FILE) with\n"
     "dtrace/nta-events.d or the article's scripts is read too, as the same events. 'nta COMMAND --help' lists its options;\n"
     "man nta has everything.\n"
+    "\n"
+    "Options: -h, --help (this help), -V, --version (the version the build recorded).\n"
     "\n"
     "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable,\n"
     "4 a --fail-if threshold failed.\n";

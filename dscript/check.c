@@ -195,6 +195,9 @@ static int cook_ident(ck *k, ast *e, cx *out)
                       "failed to resolve %s: kernel symbols are not available to nta run", name);
     const dtype *bt;
     if (builtin_type(name, &bt)) {
+        /* arg0..arg9 are the structures' pointers: keep every structure built */
+        if (strncmp(name, "arg", 3) == 0)
+            pg->fields |= NTA_F_TCPS_CONN | NTA_F_IPV46;
         out->t = bt;
         out->n = ln_builtin(pg, name);
         return out->n ? 0 : nomem(k, e->line);

@@ -18,6 +18,7 @@
 
 #include "common/err.h"
 #include "event/probes.h"
+#include "event/run_info.h"
 
 typedef struct nta_dscript nta_dscript;
 
@@ -83,7 +84,9 @@ int nta_dscript_event(nta_dscript *d, const nta_event *ev);
 int nta_dscript_finish(nta_dscript *d);
 /* No input: BEGIN, ticks on a virtual clock from 0 until exit() (or max_ticks), END. */
 int nta_dscript_run_noinput(nta_dscript *d);
-/* A sink over nta_dscript_event/finish (ctx is d). */
+/* A sink over nta_dscript_event/finish (ctx is d), reading only the probes and structures the
+ * program reads. Once exit() has run its on_event returns NTA_EUSAGE to stop the source: the
+ * caller checks nta_dscript_exited() before taking that for a failure. */
 void nta_dscript_sink(nta_dscript *d, nta_sink *s);
 /* Whether exit() ran, and its status (0 when not). */
 int nta_dscript_exited(const nta_dscript *d);

@@ -441,19 +441,34 @@ int nta_dscript_run_noinput(nta_dscript *d)
 
 static int sink_event(void *ctx, const nta_event *ev)
 {
-    return nta_dscript_event(ctx, ev);
+    nta_dscript *d = ctx;
+    int rc = nta_dscript_event(d, ev);
+    /* after exit() nothing more fires: stop reading (the caller tells this from a failure) */
+    return rc == 0 && d->pg.rc.exited ? NTA_EUSAGE : rc;
 }
 
-static int sink_finish(void *ctx)
+static int sink_finish(void *ctx, const nta_run_info *info)
 {
+    (void)info;
     return nta_dscript_finish(ctx);
 }
 
 void nta_dscript_sink(nta_dscript *d, nta_sink *s)
 {
+    const ds_prog *pg = &d->pg;
+    memset(s, 0, sizeof *s);
     s->on_event = sink_event;
     s->on_finish = sink_finish;
     s->ctx = d;
+    /* only what the program reads is built (DESIGN.md, "Sources and sinks"); a program with
+     * ticks but no network probe still needs events for their clock, the cheapest ones */
+    s->probes = pg->net_probes;
+    if (s->probes == 0)
+        s->probes = 1u << NTA_PROBE_IP_RECEIVE;
+    if (!(pg->fields & (NTA_F_TCPS_CONN | NTA_F_TCPS_STATE | NTA_F_TCPS_SEQ)))
+        s->skip |= NTA_SKIP_TCPSINFO;
+    if (!(pg->fields & NTA_F_IPV46))
+        s->skip |= NTA_SKIP_IPV46INFO;
 }
 
 int nta_dscript_exited(const nta_dscript *d)

@@ -2,6 +2,8 @@
  * text, JSON or CSV (see agg_read.h). Row layout rules: shared/reference 5.1-5.5. */
 #include "dtext/agg_read.h"
 
+#include "common/jstring.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -362,7 +364,7 @@ static json_t *key_array(const char *key_text)
         return a;
     for (char *p = strtok(copy, " \t"); p != NULL; p = strtok(NULL, " \t")) {
         int64_t v;
-        json_array_append_new(a, is_int(p, strlen(p), &v) ? json_integer(v) : json_string(p));
+        json_array_append_new(a, is_int(p, strlen(p), &v) ? json_integer(v) : nta_jstring(p));
     }
     free(copy);
     return a;
@@ -380,7 +382,8 @@ static json_t *bucket_json(const nta_abucket *k)
         range = "at_least";
         num += 3;
     }
-    json_t *o = json_pack("{s:s, s:s, s:I}", "label", k->label, "range", range, "count", (json_int_t)k->count);
+    json_t *o = json_pack("{s:o, s:s, s:I}", "label", nta_jstring(k->label), "range", range, "count",
+                          (json_int_t)k->count);
     if (is_int(num, strlen(num), &v))
         json_object_set_new(o, "value", json_integer(v));
     return o;
@@ -399,19 +402,19 @@ json_t *nta_aggdoc_json(const nta_aggdoc *d)
                 json_array_append_new(bk, bucket_json(&b->buckets[j]));
                 total += b->buckets[j].count;
             }
-            o = json_pack("{s:s, s:o, s:s?, s:I, s:o}", "kind", "histogram", "keys", key_array(b->text),
-                          "key_text", b->text, "total", (json_int_t)total, "buckets", bk);
+            o = json_pack("{s:s, s:o, s:o, s:I, s:o}", "kind", "histogram", "keys", key_array(b->text),
+                          "key_text", nta_jstring(b->text), "total", (json_int_t)total, "buckets", bk);
         } else if (b->kind == NTA_AB_ROW) {
             json_t *keys = json_array(), *vals = json_array();
             for (size_t j = 0; j < b->nkeys; j++)
-                json_array_append_new(keys, json_string(b->keys[j]));
+                json_array_append_new(keys, nta_jstring(b->keys[j]));
             for (size_t j = 0; j < b->nvalues; j++)
                 json_array_append_new(vals, json_integer(b->values[j]));
             o = json_pack("{s:s, s:o, s:o}", "kind", "row", "keys", keys, "values", vals);
             if (b->columns != NULL && (size_t)ncols(b->columns) == b->nkeys + b->nvalues) {
                 json_t *named = json_object();
                 for (size_t j = 0; j < b->nkeys; j++)
-                    json_object_set_new(named, b->columns[j], json_string(b->keys[j]));
+                    json_object_set_new(named, b->columns[j], nta_jstring(b->keys[j]));
                 for (size_t j = 0; j < b->nvalues; j++)
                     json_object_set_new(named, b->columns[b->nkeys + j], json_integer(b->values[j]));
                 json_object_set_new(o, "columns", named);
@@ -419,7 +422,7 @@ json_t *nta_aggdoc_json(const nta_aggdoc *d)
         } else {
             if (b->text[0] == '\0')
                 continue;   /* blank lines carry nothing */
-            o = json_pack("{s:s, s:s}", "kind", "text", "text", b->text);
+            o = json_pack("{s:s, s:o}", "kind", "text", "text", nta_jstring(b->text));
         }
         json_array_append_new(arr, o);
     }

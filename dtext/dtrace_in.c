@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dtext/dtrace_event.h"
+#include "event/infer.h"
 #include "common/u64map.h"
 #include "formats/stream.h"
 
@@ -107,22 +108,25 @@ static int skippable(const char *line)
     return *p == '\0' || strncmp(line, "dtrace: ", 8) == 0;
 }
 
-nta_dtext_kind nta_dtext_sniff(const uint8_t *buf, size_t n)
+int nta_dtext_sniff_more(const uint8_t *buf, size_t n, int complete, nta_dtext_kind *kind)
 {
     char line[1024];
     size_t i = 0;
     int lines = 0, first_seen = 0;
+    *kind = NTA_DTEXT_NONE;
     while (i < n && lines < 64) {
         size_t len = 0;
         while (i < n && buf[i] != '\n') {
             if (buf[i] == 0)
-                return NTA_DTEXT_NONE;   /* binary */
+                return 1;                /* binary */
             if (len + 1 < sizeof line)
                 line[len++] = (char)buf[i];
             i++;
         }
         if (i >= n && n >= 65536)
-            return NTA_DTEXT_NONE;       /* no line end in the first 64 KiB */
+            return 1;                    /* no line end in the first 64 KiB */
+        if (i >= n && !complete)
+            return 0;                    /* this line may go on */
         i++;
         lines++;
         line[len] = '\0';
@@ -132,14 +136,34 @@ nta_dtext_kind nta_dtext_sniff(const uint8_t *buf, size_t n)
         /* an events header must come first; a histogram header may follow other lines (its
          * key line, printf output): printed aggregations, which nta convert reads */
         if (!first_seen) {
-            if (k != NTA_DTEXT_NONE)
-                return k;
+            if (k != NTA_DTEXT_NONE) {
+                *kind = k;
+                return 1;
+            }
             first_seen = 1;
         } else if (k == NTA_DTEXT_AGGS) {
-            return k;
+            *kind = k;
+            return 1;
         }
     }
-    return NTA_DTEXT_NONE;
+    return complete || lines >= 64;
+}
+
+nta_dtext_kind nta_dtext_sniff(const uint8_t *buf, size_t n)
+{
+    nta_dtext_kind k;
+    nta_dtext_sniff_more(buf, n, 1, &k);
+    return k;
+}
+
+int nta_dtext_is_text(const uint8_t *p, size_t n)
+{
+    if (n > 4096)
+        n = 4096;
+    for (size_t i = 0; i < n; i++)
+        if (!(p[i] >= 0x20 || p[i] == '\n' || p[i] == '\t' || p[i] == '\r' || p[i] == '\b'))
+            return 0;
+    return n > 0;
 }
 
 /* One Example 3 line held during inference. */
@@ -170,9 +194,20 @@ struct nta_dtext {
     void *decided_ctx;
     int decided_done;
     const nta_locals *locals;
-    const uint8_t *mem;      /* nta_dtext_open_mem: the one input */
-    size_t memlen;
+    nta_stream **streams;    /* one per input, owned */
+    uint64_t *file_lines;    /* lines read from each */
 };
+
+void nta_dtext_set_wait_hook(nta_dtext *d, void (*fn)(void *), void *ctx)
+{
+    for (int i = 0; i < d->npaths; i++)
+        nta_stream_set_wait_hook(d->streams[i], fn, ctx);
+}
+
+uint64_t nta_dtext_lines_of(const nta_dtext *d, int i)
+{
+    return i >= 0 && i < d->npaths ? d->file_lines[i] : 0;
+}
 
 void nta_dtext_on_decided(nta_dtext *d, void (*fn)(void *, const nta_locals *), void *ctx)
 {
@@ -198,9 +233,12 @@ static nta_dtext *reader_new(int npaths)
     d->next_cid = 1;
     d->npaths = npaths;
     d->paths = calloc((size_t)npaths, sizeof *d->paths);
+    d->streams = calloc((size_t)npaths, sizeof *d->streams);
+    d->file_lines = calloc((size_t)npaths, sizeof *d->file_lines);
     d->line = malloc(LINE_MAX_LEN + 1);
     d->buf = malloc(65536);
-    if (d->paths == NULL || d->line == NULL || d->buf == NULL) {
+    if (d->paths == NULL || d->streams == NULL || d->file_lines == NULL || d->line == NULL
+        || d->buf == NULL) {
         d->npaths = d->paths != NULL ? npaths : 0;
         nta_dtext_free(d);
         return NULL;
@@ -208,69 +246,84 @@ static nta_dtext *reader_new(int npaths)
     return d;
 }
 
-int nta_dtext_open(nta_dtext **out, const char *const *paths, int npaths, nta_err *err)
+int nta_dtext_open_streams(nta_dtext **out, const char *const *paths, nta_stream **streams,
+                           int npaths, nta_err *err)
 {
     *out = NULL;
     nta_dtext *d = reader_new(npaths);
-    if (d == NULL)
-        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    int rc = 0;
+    if (d == NULL) {
+        rc = nta_err_set(err, NTA_ENOMEM, "out of memory");
+        goto fail;
+    }
     for (int i = 0; i < npaths; i++) {
-        nta_stream *s;
-        if (nta_stream_open_file(&s, paths[i], err) < 0) {
-            nta_dtext_free(d);
-            return NTA_EIO;
-        }
+        d->streams[i] = streams[i];
+        streams[i] = NULL;
+    }
+    for (int i = 0; i < npaths; i++) {
         const uint8_t *p;
         size_t got;
-        int rc = nta_stream_peek(s, 65536, &p, &got, err);
-        nta_dtext_kind k = rc < 0 ? NTA_DTEXT_NONE : nta_dtext_sniff(p, got);
-        nta_stream_free(s);
         d->paths[i] = strdup(paths[i]);
         if (d->paths[i] == NULL) {
-            nta_dtext_free(d);
-            return nta_err_set(err, NTA_ENOMEM, "out of memory");
+            rc = nta_err_set(err, NTA_ENOMEM, "out of memory");
+            goto fail;
         }
-        if (rc < 0) {
-            nta_dtext_free(d);
-            return rc;
-        }
+        if ((rc = nta_stream_peek(d->streams[i], 65536, &p, &got, err)) < 0)
+            goto fail;
+        nta_dtext_kind k = nta_dtext_sniff(p, got);
         if (k == NTA_DTEXT_NONE || k == NTA_DTEXT_AGGS) {
-            nta_err_set(err, NTA_EFORMAT, "%s: not a capture, nor dtrace output nta can read "
-                        "events from (expected %s)%s", paths[i], nta_dtext_expected,
-                        k == NTA_DTEXT_AGGS ? "; printed aggregations convert with "
-                                              "'nta convert --to json'" : "");
+            rc = nta_err_set(err, NTA_EFORMAT, "%s: not a capture, nor dtrace output nta can read "
+                             "events from (expected %s)%s", paths[i], nta_dtext_expected,
+                             k == NTA_DTEXT_AGGS ? "; printed aggregations convert with "
+                                                   "'nta convert --to json'" : "");
             snprintf(err->file, sizeof err->file, "%s", paths[i]);
-            nta_dtext_free(d);
-            return NTA_EFORMAT;
+            goto fail;
         }
         if (i > 0 && k != d->kind) {
-            nta_err_set(err, NTA_EFORMAT, "%s is %s, but %s is %s: read one kind at a time",
-                        paths[i], nta_dtext_kind_name(k), paths[0], nta_dtext_kind_name(d->kind));
-            nta_dtext_free(d);
-            return NTA_EFORMAT;
+            rc = nta_err_set(err, NTA_EFORMAT, "%s is %s, but %s is %s: read one kind at a time",
+                             paths[i], nta_dtext_kind_name(k), paths[0], nta_dtext_kind_name(d->kind));
+            goto fail;
         }
         d->kind = k;
     }
     *out = d;
     return 0;
+fail:
+    for (int i = 0; i < npaths; i++)
+        nta_stream_free(streams[i]);
+    nta_dtext_free(d);
+    return rc;
+}
+
+int nta_dtext_open(nta_dtext **out, const char *const *paths, int npaths, nta_err *err)
+{
+    nta_stream **streams = calloc((size_t)(npaths > 0 ? npaths : 1), sizeof *streams);
+    *out = NULL;
+    if (streams == NULL)
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    int rc = 0;
+    for (int i = 0; i < npaths && rc == 0; i++)
+        if (nta_stream_open_file(&streams[i], paths[i], err) < 0)
+            rc = NTA_EIO;
+    if (rc == 0)
+        rc = nta_dtext_open_streams(out, paths, streams, npaths, err);
+    for (int i = 0; i < npaths; i++)
+        nta_stream_free(streams[i]);   /* NULL once handed over */
+    free(streams);
+    return rc;
 }
 
 int nta_dtext_open_mem(nta_dtext **out, const void *buf, size_t len, nta_err *err)
 {
+    static const char *const name[] = { "<memory>" };
+    nta_stream *s;
     *out = NULL;
-    nta_dtext_kind k = nta_dtext_sniff(buf, len < 65536 ? len : 65536);
-    if (k == NTA_DTEXT_NONE || k == NTA_DTEXT_AGGS)
-        return nta_err_set(err, NTA_EFORMAT, "not dtrace output nta can read events from");
-    nta_dtext *d = reader_new(1);
-    if (d == NULL || (d->paths[0] = strdup("<memory>")) == NULL) {
-        nta_dtext_free(d);
-        return nta_err_set(err, NTA_ENOMEM, "out of memory");
-    }
-    d->kind = k;
-    d->mem = buf;
-    d->memlen = len;
-    *out = d;
-    return 0;
+    if (nta_stream_open_mem(&s, buf, len, err) < 0)
+        return NTA_ENOMEM;
+    int rc = nta_dtext_open_streams(out, name, &s, 1, err);
+    if (rc == NTA_EFORMAT)
+        nta_err_set(err, NTA_EFORMAT, "not dtrace output nta can read events from");
+    return rc;
 }
 
 nta_dtext_kind nta_dtext_kind_of(const nta_dtext *d) { return d->kind; }
@@ -280,9 +333,13 @@ void nta_dtext_free(nta_dtext *d)
 {
     if (d == NULL)
         return;
-    for (int i = 0; i < d->npaths; i++)
+    for (int i = 0; i < d->npaths; i++) {
         free(d->paths != NULL ? d->paths[i] : NULL);
+        nta_stream_free(d->streams != NULL ? d->streams[i] : NULL);
+    }
     free(d->paths);
+    free(d->streams);
+    free(d->file_lines);
     free(d->line);
     free(d->buf);
     free(d->held);
@@ -378,19 +435,8 @@ static int ex3_decide(nta_dtext *d, nta_locals *l, uint32_t probes, const nta_si
     nta_infer *inf = nta_infer_new();
     if (inf == NULL)
         return NTA_ENOMEM;
-    static const uint8_t l4[1];
-    for (size_t i = 0; i < d->nheld; i++) {
-        nta_decoded dec;
-        memset(&dec, 0, sizeof dec);
-        dec.ip_ver = d->held[i].s.family;
-        dec.proto = 6;
-        dec.saddr = d->held[i].s.b;
-        dec.daddr = d->held[i].d.b;
-        dec.sport = d->held[i].sp;
-        dec.dport = d->held[i].dp;
-        dec.l4 = l4;
-        nta_infer_add(inf, &dec);
-    }
+    for (size_t i = 0; i < d->nheld; i++)
+        nta_infer_add(inf, 6, &d->held[i].s, d->held[i].sp, &d->held[i].d, d->held[i].dp);
     nta_infer_decide(inf, l);
     nta_infer_free(inf);
     for (size_t i = 0; i < d->nheld; i++) {
@@ -498,11 +544,7 @@ int nta_dtext_run(nta_dtext *d, nta_locals *l, uint32_t probes, const nta_sink *
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     int rc = 0;
     for (int f = 0; f < d->npaths && rc == 0; f++) {
-        nta_stream *s;
-        rc = d->mem ? nta_stream_open_mem(&s, d->mem, d->memlen, err)
-                    : nta_stream_open_file(&s, d->paths[f], err);
-        if (rc < 0)
-            break;
+        nta_stream *s = d->streams[f];
         uint64_t lineno = 0;
         size_t len = 0;
         int toolong = 0;
@@ -544,14 +586,12 @@ int nta_dtext_run(nta_dtext *d, nta_locals *l, uint32_t probes, const nta_sink *
             else
                 rc = one_line(d, d->paths[f], lineno, l, &inferring, probes, sink, e);
         }
-        nta_stream_free(s);
+        d->file_lines[f] = lineno;
     }
     if (rc == 0 && inferring)
         rc = ex3_decide(d, l, probes, sink, e);
     if (rc == 0)
         decide_once(d);
-    if (rc == 0 && sink->on_finish != NULL)
-        rc = sink->on_finish(sink->ctx);
     if (rc < 0 && err->code == 0)
         nta_err_set(err, rc, "%s", rc == NTA_ENOMEM ? "out of memory" : "writing the output failed");
     free(e);

@@ -209,12 +209,27 @@ enum {
 /* The pointer for args[i] of ev (NULL for a NULL argument or none). */
 const void *nta_event_arg(const nta_event *ev, int i);
 
-/* Consumers. on_event returns 0 or a negative NTA_E* (e.g. a write failed), which stops the
- * analysis; on_finish runs once after the last event. */
+/* Translator structures a sink never reads need not be built, as DTrace translates only the
+ * arguments a script references (bits of nta_sink.skip). A skipped tcpsinfo reads as NULL in
+ * the event: only a sink that asked for the skip may rely on never looking at it. */
+enum { NTA_SKIP_TCPSINFO = 1u, NTA_SKIP_IPV46INFO = 2u };
+
+struct nta_run_info;
+
+/* A consumer of one run's events (DESIGN.md, "Sources and sinks"): a report set, an event
+ * writer, a D program. on_start runs once the traced hosts are decided, before the first
+ * event; on_finish once after the last. Each returns 0 or a negative NTA_E* (e.g. a write
+ * failed), which stops the run. Any callback may be NULL. The sink says up front what it
+ * reads, and the source builds nothing else. */
 typedef struct nta_sink {
+    int (*on_start)(void *ctx, const struct nta_run_info *info);
     int (*on_event)(void *ctx, const nta_event *ev);
-    int (*on_finish)(void *ctx);
+    int (*on_finish)(void *ctx, const struct nta_run_info *info);
     void *ctx;
+    uint32_t probes;        /**< bit per nta_probe it reads; 0 = every probe */
+    uint32_t skip;          /**< NTA_SKIP_* structures it never reads */
+    uint32_t tcps_probes;   /**< with NTA_SKIP_TCPSINFO: the probes on which it still reads
+                                 tcpsinfo_t */
 } nta_sink;
 
 /* A set of enabled probes from DTrace probe descriptions with globs:

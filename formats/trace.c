@@ -99,7 +99,8 @@ static void open_input(nta_trace *t, input *in, int idx, const nta_trace_opts *o
     in->info.compression = "none";
     nta_err_clear(&in->info.err);
     int rc;
-    if (is_libtrace_uri(in->info.path) && nta_stream_open_file(&in->s, in->info.path, NULL) < 0) {
+    if (in->s == NULL && is_libtrace_uri(in->info.path)
+        && nta_stream_open_file(&in->s, in->info.path, NULL) < 0) {
         rc = nta_capture_open_uri(&in->rd, in->info.path, &ro, &in->info.err);
     } else {
         if (in->s == NULL && (rc = nta_stream_open_file(&in->s, in->info.path, &in->info.err)) < 0)
@@ -125,33 +126,49 @@ fail:
     in->done = 1;
 }
 
-int nta_trace_open(nta_trace **out, const char *const *paths, int npaths,
-                   const nta_trace_opts *o, nta_err *err)
+int nta_trace_open_streams(nta_trace **out, const char *const *paths, nta_stream **streams,
+                           int npaths, const nta_trace_opts *o, nta_err *err)
 {
     *out = NULL;
     nta_trace *t = calloc(1, sizeof *t);
-    if (t == NULL)
-        return nta_err_set(err, NTA_ENOMEM, "out of memory");
-    t->advance = -1;
-    if (o->filter != NULL) {
-        int rc = nta_filter_new(&t->filter, o->filter, err);
-        if (rc < 0) {
-            nta_trace_free(t);
-            return rc;
-        }
+    int rc = 0;
+    if (t == NULL) {
+        rc = nta_err_set(err, NTA_ENOMEM, "out of memory");
+        goto fail;
     }
+    t->advance = -1;
+    if (o->filter != NULL && (rc = nta_filter_new(&t->filter, o->filter, err)) < 0)
+        goto fail;
     t->in = calloc((size_t)(npaths > 0 ? npaths : 1), sizeof *t->in);
     if (t->in == NULL) {
-        nta_trace_free(t);
-        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+        rc = nta_err_set(err, NTA_ENOMEM, "out of memory");
+        goto fail;
     }
     t->nin = npaths;
     for (int i = 0; i < npaths; i++) {
         t->in[i].info.path = paths[i];
-        open_input(t, &t->in[i], i, o, !o->inline_read && npaths <= MAX_PREFETCH);
+        if (streams != NULL) {
+            t->in[i].s = streams[i];
+            streams[i] = NULL;
+        }
     }
+    for (int i = 0; i < npaths; i++)
+        open_input(t, &t->in[i], i, o, !o->inline_read && npaths <= MAX_PREFETCH);
     *out = t;
     return 0;
+fail:
+    for (int i = 0; streams != NULL && i < npaths; i++) {
+        nta_stream_free(streams[i]);
+        streams[i] = NULL;
+    }
+    nta_trace_free(t);
+    return rc;
+}
+
+int nta_trace_open(nta_trace **out, const char *const *paths, int npaths,
+                   const nta_trace_opts *o, nta_err *err)
+{
+    return nta_trace_open_streams(out, paths, NULL, npaths, o, err);
 }
 
 void nta_trace_free(nta_trace *t)
@@ -232,6 +249,12 @@ int nta_trace_next(nta_trace *t, nta_packet *pkt, nta_err *err)
         }
         return 1;
     }
+}
+
+const char *nta_trace_ifname(void *ctx, uint32_t ifindex)
+{
+    const nta_trace *t = ctx;
+    return ifindex < t->nifs ? t->ifs[ifindex]->name : NULL;
 }
 
 void nta_trace_set_wait_hook(nta_trace *t, void (*fn)(void *), void *ctx)

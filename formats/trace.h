@@ -37,6 +37,11 @@ typedef struct nta_trace_file {
  * open is recorded, not fatal. Returns 0, or NTA_EUSAGE for a bad filter, NTA_ENOMEM. */
 int nta_trace_open(nta_trace **out, const char *const *paths, int npaths,
                    const nta_trace_opts *o, nta_err *err);
+/* The same with inputs already opened: streams[i] (may be NULL: opened by path as above) is
+ * taken over by the trace, also when opening fails. A stream's first bytes may have been
+ * peeked (nta_stream_peek), never consumed. */
+int nta_trace_open_streams(nta_trace **out, const char *const *paths, nta_stream **streams,
+                           int npaths, const nta_trace_opts *o, nta_err *err);
 void nta_trace_free(nta_trace *t);
 
 /* 1 packet (data valid until the next call), 0 end of all files, negative NTA_EUSAGE when the
@@ -51,6 +56,10 @@ uint32_t nta_trace_nifaces(const nta_trace *t);
 /* Interface i (< nta_trace_nifaces): the pointer stays valid until nta_trace_free(), also while
  * later interfaces are added. */
 const nta_iface *nta_trace_iface(const nta_trace *t, uint32_t i);
+
+/* The name of interface ifindex of trace ctx (an nta_trace *), NULL when there is none: the
+ * analyzer's nta_analyzer_opts.ifname. */
+const char *nta_trace_ifname(void *ctx, uint32_t ifindex);
 
 /* Install fn on every input stream (see nta_stream_set_wait_hook). */
 void nta_trace_set_wait_hook(nta_trace *t, void (*fn)(void *), void *ctx);

@@ -45,9 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         nta_locals loc;
         memset(&loc, 0, sizeof loc);
         loc.all = 1;
-        nta_analyzer_opts o = { &loc, (1u << NTA_PROBE__COUNT) - 1, 30000000000ull,
-                                600000000000ull, 1000, NULL, 0, 0 };
-        nta_sink sink = { discard, NULL, NULL };
+        nta_analyzer_opts o = { .locals = &loc, .probes = (1u << NTA_PROBE__COUNT) - 1,
+                                .msl_ns = 30000000000ull, .idle_ns = 600000000000ull,
+                                .max_flows = 1000 };
+        nta_sink sink = { .on_event = discard };
         nta_analyzer *an = nta_analyzer_new(&o, &sink);
         nta_packet p;
         /* a packet count cap keeps pathological inputs fast; real readers stop on their own */

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nta_dtext *d;
     if (nta_dtext_open_mem(&d, data, size, &err) == 0) {
         nta_locals l = { 0 };
-        nta_sink sink = { on_event, NULL, NULL };
+        nta_sink sink = { .on_event = on_event };
         nta_dtext_run(d, &l, ~0u, &sink, &err);
         nta_dtext_free(d);
     }

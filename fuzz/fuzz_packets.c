@@ -37,8 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nta_locals loc;
     memset(&loc, 0, sizeof loc);
     loc.all = 1;
-    nta_analyzer_opts o = { &loc, (1u << NTA_PROBE__COUNT) - 1, 1000000000ull, 5000000000ull, 64, NULL, 0, 0 };
-    nta_sink sink = { check, NULL, NULL };
+    nta_analyzer_opts o = { .locals = &loc, .probes = (1u << NTA_PROBE__COUNT) - 1,
+                            .msl_ns = 1000000000ull, .idle_ns = 5000000000ull, .max_flows = 64 };
+    nta_sink sink = { .on_event = check };
     nta_analyzer *an = nta_analyzer_new(&o, &sink);
     if (an == NULL)
         return 0;

@@ -504,9 +504,10 @@ static int flush_all(writer *w)
     return w->failed ? NTA_EIO : 0;
 }
 
-static int on_finish(void *ctx)
+static int on_finish(void *ctx, const struct nta_run_info *info)
 {
     writer *w = ctx;
+    (void)info;
     if (w->fmt == NTA_EVFMT_CSV && !w->header_done) {
         csv_header(w);   /* an empty result still has its header row */
         w->header_done = 1;

@@ -25,17 +25,34 @@ typedef struct nta_report_opts {
                                      NULL: as events come */
 } nta_report_opts;
 
-typedef struct nta_report {
-    const char *name;           /**< "ooo", "durations", ... (file names, JSON "report") */
-    uint32_t probes;            /**< the probes it needs */
-    int needs_tcpsinfo;         /**< reads args[3] of its tcp probes (else the analyzer may skip it) */
+struct nta_report;
+
+/* What a report is, before any is made: the registry --help, --fail-if and the report set
+ * read (reports/report_kinds.c). */
+typedef struct nta_report_kind {
+    const char *name;           /**< "ooo", "durations", ... (option, file names, JSON "report") */
+    const char *help;           /**< one line for --help */
+    uint32_t probes;            /**< the probes it reads */
+    int needs_tcpsinfo;         /**< reads args[3] of its tcp probes (else it need not be built) */
     uint32_t needs;             /**< NTA_F_* fields it reads (dtrace text may not show them) */
+    int is_log;                 /**< a per-event log (lines formatted by the log writer) */
+    const char *const *metrics; /**< its --fail-if metrics, NULL-ended ("ooo.packets", ...) */
+    struct nta_report *(*make)(const nta_report_opts *o);   /**< NULL on out of memory */
+} nta_report_kind;
+
+typedef struct nta_report {
+    const char *name;           /**< kind->name */
+    const nta_report_kind *kind;
     int streaming;              /**< writes to opts.stream while events arrive */
     int (*on_event)(struct nta_report *r, const nta_event *ev);
     /* Final output; for streaming reports, whatever ends the stream. */
     int (*write_text)(struct nta_report *r, FILE *o);
     int (*write_csv)(struct nta_report *r, FILE *o);
     json_t *(*json_rows)(struct nta_report *r);
+    /* Instead of json_rows, when not NULL: the rows array written straight to o, as the
+     * document's JSON_INDENT(2) layout has it at depth 1 (a large report need not build its rows
+     * as JSON objects). 0 or -1 on a write error. */
+    int (*write_json_rows)(struct nta_report *r, FILE *o);
     /* Named metric for --fail-if: 0 and *v, or -1 when the report has no such metric. */
     int (*metric)(struct nta_report *r, const char *name, double *v);
     void (*free)(struct nta_report *r);
@@ -46,7 +63,16 @@ typedef struct nta_report {
     nta_report_opts opts;
 } nta_report;
 
-/* Constructors; NULL on out of memory. */
+/* The article's reports, in the order they are printed: durations, ifhist, ooo, bytes, states,
+ * packets. */
+#define NTA_NREPORTS 6
+extern const nta_report_kind *const nta_report_kinds[NTA_NREPORTS];
+/* The kind named name, or NULL. */
+const nta_report_kind *nta_report_kind_named(const char *name);
+/* Makes a report of kind k (NULL on out of memory). */
+nta_report *nta_report_new(const nta_report_kind *k, const nta_report_opts *o);
+
+/* Constructors behind the kinds. */
 nta_report *nta_report_ooo(const nta_report_opts *o);
 nta_report *nta_report_durations(const nta_report_opts *o);
 nta_report *nta_report_ifhist(const nta_report_opts *o);

@@ -56,7 +56,8 @@ typedef struct bytes_r {
     uint64_t skipped_blocks;   /* empty blocks of long gaps, not printed */
     uint64_t block_start, block_end, last_ts;
     int have_block;
-    json_t *rows;
+    FILE *jrows;           /* JSON: the rows so far (a temporary file) */
+    uint64_t nrows;
     int csv_header;
 } bytes_r;
 
@@ -72,34 +73,76 @@ static void fmt_Y(uint64_t ns, char *out, size_t cap)
              tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* One JSON row as Jansson's JSON_INDENT(2) prints an object at depth 2 of the report's
+ * document ({"...","rows":[{...}]}), formatted by hand: the rows of a long capture go to a
+ * temporary file as their blocks close, so memory does not grow with them (issue 14), and no
+ * JSON object is built per row. The keys need no escaping, nor do addresses. */
+static void json_row(nta_line *t, int first, uint64_t start, uint64_t end, const char *proto,
+                     const nta_aggkey *k, int64_t v)
+{
+    nta_line_str(t, first ? "\n    {\n      \"interval_start_ns\": " : ",\n    {\n      \"interval_start_ns\": ");
+    nta_line_int_w(t, (int64_t)start, 0, 0);
+    nta_line_str(t, ",\n      \"interval_end_ns\": ");
+    nta_line_int_w(t, (int64_t)end, 0, 0);
+    nta_line_str(t, ",\n      \"proto\": \"");
+    nta_line_str(t, proto);
+    nta_line_str(t, "\",\n      \"laddr\": \"");
+    nta_line_str(t, k->p[0].s);
+    nta_line_str(t, "\",\n      \"lport\": ");
+    nta_line_int_w(t, k->p[1].i, 0, 0);
+    nta_line_str(t, ",\n      \"raddr\": \"");
+    nta_line_str(t, k->p[2].s);
+    nta_line_str(t, "\",\n      \"rport\": ");
+    nta_line_int_w(t, k->p[3].i, 0, 0);
+    nta_line_str(t, ",\n      \"bytes\": ");
+    nta_line_int_w(t, v, 0, 0);
+    nta_line_str(t, "\n    }");
+}
+
+static void csv_row(nta_line *t, uint64_t end, const char *proto, const nta_aggkey *k, int64_t v)
+{
+    nta_line_num_w(t, end, 0, 0, 0);
+    nta_line_str(t, ",");
+    nta_line_str(t, proto);
+    nta_line_str(t, ",");
+    nta_line_str(t, k->p[0].s);
+    nta_line_str(t, ",");
+    nta_line_int_w(t, k->p[1].i, 0, 0);
+    nta_line_str(t, ",");
+    nta_line_str(t, k->p[2].s);
+    nta_line_str(t, ",");
+    nta_line_int_w(t, k->p[3].i, 0, 0);
+    nta_line_str(t, ",");
+    nta_line_int_w(t, v, 0, 0);
+    nta_line_str(t, "\n");
+}
+
 static int rows_out(bytes_r *b, proto_acc *p, uint64_t end)
 {
-    FILE *o = b->r.opts.stream;
+    int json = b->r.opts.fmt == NTA_RFMT_JSON;
+    if (json && b->jrows == NULL && (b->jrows = tmpfile()) == NULL)
+        return -1;
+    FILE *o = json ? b->jrows : b->r.opts.stream;
     size_t n = nta_agg_count(p->bytes);
     const nta_aggkey **keys = malloc((n ? n : 1) * sizeof *keys);
     if (keys == NULL)
         return -1;
     n = nta_agg_sorted(&p->bytes, 1, keys, n);
     int rc = 0;
+    if (!json && !b->csv_header && n > 0) {
+        b->csv_header = 1;
+        rc = fputs("interval_end_ns,proto,laddr,lport,raddr,rport,bytes\n", o) == EOF;
+    }
+    nta_line t;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const nta_aggkey *k = keys[i];
         int64_t v = nta_agg_value(p->bytes, nta_agg_find(p->bytes, k));
-        if (b->r.opts.fmt == NTA_RFMT_CSV) {
-            if (!b->csv_header) {
-                b->csv_header = 1;
-                rc = fputs("interval_end_ns,proto,laddr,lport,raddr,rport,bytes\n", o) == EOF;
-            }
-            if (rc == 0)
-                rc = fprintf(o, "%" PRIu64 ",%s,%s,%lld,%s,%lld,%lld\n", end, p->name, k->p[0].s,
-                             (long long)k->p[1].i, k->p[2].s, (long long)k->p[3].i,
-                             (long long)v) < 0;
-        } else {
-            json_array_append_new(b->rows, json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:I, s:I}",
-                                  "interval_start_ns", (json_int_t)b->block_start,
-                                  "interval_end_ns", (json_int_t)end, "proto", p->name, "laddr",
-                                  k->p[0].s, "lport", (json_int_t)k->p[1].i, "raddr", k->p[2].s,
-                                  "rport", (json_int_t)k->p[3].i, "bytes", (json_int_t)v));
-        }
+        t.n = 0;
+        if (json)
+            json_row(&t, b->nrows++ == 0, b->block_start, end, p->name, k, v);
+        else
+            csv_row(&t, end, p->name, k, v);
+        rc = fwrite(t.b, 1, t.n, o) != t.n;
     }
     free(keys);
     return rc ? -1 : 0;
@@ -465,10 +508,27 @@ static int write_csv(nta_report *r, FILE *o)
 
 static json_t *json_rows(nta_report *r)
 {
+    (void)r;
+    return NULL;   /* written by write_json_rows */
+}
+
+/* The rows array at depth 1, as JSON_INDENT(2) prints it: "[]" when empty. */
+static int write_json_rows(nta_report *r, FILE *o)
+{
     bytes_r *b = (bytes_r *)r;
     if (finish(r) < 0)
-        return NULL;
-    return json_incref(b->rows);
+        return -1;
+    if (b->nrows == 0)
+        return fputs("[]", o) == EOF ? -1 : 0;
+    if (fputc('[', o) == EOF || fflush(b->jrows) != 0)
+        return -1;
+    rewind(b->jrows);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, b->jrows)) > 0)
+        if (fwrite(buf, 1, n, o) != n)
+            return -1;
+    return ferror(b->jrows) || fputs("\n  ]", o) == EOF ? -1 : 0;
 }
 
 static int metric(nta_report *r, const char *name, double *v)
@@ -496,7 +556,8 @@ static void free_bytes(nta_report *r)
     nta_agg_free(b->p[1].bytes);
     free(b->p[0].t.e);
     free(b->p[1].t.e);
-    json_decref(b->rows);
+    if (b->jrows != NULL)
+        fclose(b->jrows);
     free(b);
 }
 
@@ -509,17 +570,13 @@ nta_report *nta_report_bytes(const nta_report_opts *o)
     b->p[1].name = "UDP";
     b->p[0].bytes = nta_agg_new(NTA_AGG_SUM, 0, 0, 0);
     b->p[1].bytes = nta_agg_new(NTA_AGG_SUM, 0, 0, 0);
-    b->rows = json_array();
     b->r.name = "bytes";
-    b->r.probes = (1u << NTA_PROBE_TCP_SEND) | (1u << NTA_PROBE_TCP_RECEIVE)
-                  | (1u << NTA_PROBE_UDP_SEND) | (1u << NTA_PROBE_UDP_RECEIVE);
-    /* the text blocks are headed by the time (walltimestamp): no clock, no honest header */
-    b->r.needs = NTA_F_TS | NTA_F_IP_SADDR | NTA_F_IP_DADDR | NTA_F_TCP_PORTS | NTA_F_PAYLOAD;
     b->r.streaming = o->fmt != NTA_RFMT_JSON;
     b->r.on_event = on_event;
     b->r.write_text = write_text;
     b->r.write_csv = write_csv;
     b->r.json_rows = json_rows;
+    b->r.write_json_rows = write_json_rows;
     b->r.metric = metric;
     b->r.free = free_bytes;
     b->r.opts = *o;

@@ -15,6 +15,7 @@
 #include "agg/agg.h"
 #include "agg/agg_text.h"
 #include "reports/report.h"
+#include "common/jstring.h"
 
 #define DUR_KEY "Connection duration (ms)"
 
@@ -86,6 +87,19 @@ static size_t sorted(dist *d, const nta_aggkey ***keys)
     return *keys ? nta_agg_sorted(&d->a, 1, *keys, n) : 0;
 }
 
+/* An interface name as one RFC 4180 field: quoted, its quotes doubled. */
+static int csv_field(FILE *o, const char *s)
+{
+    size_t n = strlen(s);
+    char *buf = malloc(2 * n + 2);
+    if (buf == NULL)
+        return -1;
+    size_t len = nta_csv_quote(buf, s, n);
+    int rc = fwrite(buf, 1, len, o) == len ? 0 : -1;
+    free(buf);
+    return rc;
+}
+
 static int write_csv(nta_report *r, FILE *o)
 {
     dist *d = (dist *)r;
@@ -96,8 +110,9 @@ static int write_csv(nta_report *r, FILE *o)
         const nta_aggent *e = nta_agg_find(d->a, keys[i]);
         for (int b = 0; b < nta_agg_nbuckets(d->a) && !rc; b++)
             if (e->buckets[b] != 0)
-                rc = fprintf(o, "\"%s\",%lld,%lld\n", keys[i]->p[0].s,
-                             (long long)nta_agg_bucket_value(d->a, b), (long long)e->buckets[b]) < 0;
+                rc = csv_field(o, keys[i]->p[0].s) < 0
+                     || fprintf(o, ",%lld,%lld\n", (long long)nta_agg_bucket_value(d->a, b),
+                                (long long)e->buckets[b]) < 0;
     }
     free(keys);
     return rc ? -1 : 0;
@@ -120,7 +135,7 @@ static json_t *json_rows(nta_report *r)
                 json_array_append_new(b, json_pack("{s:I, s:I}", "value",
                                                    (json_int_t)nta_agg_bucket_value(d->a, k),
                                                    "count", (json_int_t)e->buckets[k]));
-        json_t *row = json_pack("{s:[s], s:s, s:o}", "key", keys[i]->p[0].s, "function",
+        json_t *row = json_pack("{s:[o], s:s, s:o}", "key", nta_jstring(keys[i]->p[0].s), "function",
                                 lq ? "lquantize" : "quantize", "buckets", b);
         if (lq) {
             int64_t low, step;
@@ -210,9 +225,6 @@ nta_report *nta_report_durations(const nta_report_opts *o)
 {
     nta_report *r = make(o, "durations", nta_agg_new(NTA_AGG_QUANTIZE, 0, 0, 0));
     if (r) {
-        r->probes = 1u << NTA_PROBE_TCP_STATE_CHANGE;
-        r->needs_tcpsinfo = 1;
-        r->needs = NTA_F_CONNTIME | NTA_F_CID | NTA_F_TCPS_STATE | NTA_F_LSTATE;
         r->on_event = durations_event;
         r->metric = durations_metric;
     }
@@ -223,8 +235,6 @@ nta_report *nta_report_ifhist(const nta_report_opts *o)
 {
     nta_report *r = make(o, "ifhist", nta_agg_new(NTA_AGG_LQUANTIZE, 0, 1500, 100));
     if (r) {
-        r->probes = (1u << NTA_PROBE_IP_SEND) | (1u << NTA_PROBE_IP_RECEIVE);
-        r->needs = NTA_F_IF | NTA_F_IP_PLENGTH;
         r->on_event = ifhist_event;
         r->metric = no_metric;
     }

@@ -58,6 +58,8 @@ typedef struct logr {
     addr_slot cache[ADDR_CACHE];   /* formatting side */
     char flagtext[64][40];         /* --packets text: "(SYN|ACK|\b)\n" per flag set */
     uint8_t flaglen[64];
+    char flagcsv[64][32];          /* --packets CSV and JSON: "SYN|ACK" per flag set */
+    uint8_t flagcsvlen[64];
     nta_u64map last;      /* --states: last[cs_cid] (analysing side) */
     int started;
     uint64_t lines;
@@ -111,8 +113,12 @@ static int drain(nta_report *r)
     return n == 0 || fwrite_unlocked(lg->pend, 1, n, r->opts.stream) == n ? 0 : -1;
 }
 
+/* Text lines gather in pend (see PEND_CAP); CSV and JSON lines go to the stream at once, as
+ * rows did when Jansson printed them: stdio buffers them (1 MiB for a log of its own). */
 static int put_line(logr *lg, const nta_line *l)
 {
+    if (lg->pend == NULL)
+        return fwrite_unlocked(l->b, 1, l->n, lg->r.opts.stream) == l->n ? 0 : -1;
     if (lg->pn + l->n > PEND_CAP && drain(&lg->r) < 0)
         return -1;
     memcpy(lg->pend + lg->pn, l->b, l->n);
@@ -140,22 +146,36 @@ static int header(logr *l)
     return 0;
 }
 
-/* JSON rows stream too: the command wrote the object's head ({"...","rows":[) before the first
- * event and writes its tail after the last; a packet log never sits in memory. */
-static int json_row(logr *l, json_t *row)
+/* JSON rows stream too: the report set wrote the object's head ({"...","rows":[) before the
+ * first event and writes its tail after the last; a packet log never sits in memory. Rows are
+ * formatted by hand into the line buffer, as JSON_COMPACT Jansson would print them (a row per
+ * segment through json_pack cost thirteen times the text log). Addresses, probe and state names
+ * need no escaping. */
+static void json_sep(const logr *l, nta_line *t)
 {
-    if (row == NULL)
-        return -1;
-    int rc = fputs(l->lines > 1 ? ",\n" : "\n", l->r.opts.stream) == EOF
-             || json_dumpf(row, l->r.opts.stream, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0;
-    json_decref(row);
-    return rc ? -1 : 0;
+    nta_line_str(t, l->lines > 1 ? ",\n" : "\n");
 }
 
-/* null when the input has no clock (dtrace text that printed none) */
-static json_t *ts_json(const nta_report *r, uint64_t ts_ns)
+static void json_key(nta_line *t, const char *key_and_quote)
 {
-    return (r->opts.known & NTA_F_TS) ? json_integer((json_int_t)ts_ns) : json_null();
+    nta_line_str(t, key_and_quote);
+}
+
+/* "ts_ns":N or null when the input has no clock (dtrace text that printed none); Jansson's
+ * integers are signed */
+static void json_ts(const nta_report *r, nta_line *t, uint64_t ts_ns)
+{
+    if (r->opts.known & NTA_F_TS)
+        nta_line_int_w(t, (int64_t)ts_ns, 0, 0);
+    else
+        nta_line_str(t, "null");
+}
+
+/* CSV's first column: the time, empty without a clock */
+static void csv_ts(const nta_report *r, nta_line *t, uint64_t ts_ns)
+{
+    if (r->opts.known & NTA_F_TS)
+        nta_line_num_w(t, ts_ns, 0, 0, 0);
 }
 
 static int states_line(nta_report *r, const void *p)
@@ -164,9 +184,7 @@ static int states_line(nta_report *r, const void *p)
     const logrec *e = p;
     if (header(l) < 0)
         return -1;
-    char host[NTA_ADDR_STRLEN];
     const char *from = nta_tcp_state_string(e->from), *tos = nta_tcp_state_string(e->to);
-    FILE *o = r->opts.stream;
     l->lines++;
     switch (r->opts.fmt) {
     case NTA_RFMT_TEXT: {
@@ -184,20 +202,53 @@ static int states_line(nta_report *r, const void *p)
         nta_line_str(&t, "\n");
         return put_line(l, &t);
     }
-    case NTA_RFMT_CSV:
-        if ((r->opts.known & NTA_F_TS) && fprintf(o, "%" PRIu64, e->ts_ns) < 0)
-            return -1;
-        return fprintf(o, ",%s,%s,%u,", nta_addr_str(&e->host, host), addr_text(l, &e->a), e->pa) < 0
-               || fprintf(o, "%s,%u,%" PRIu64 ",%s,%s\n", addr_text(l, &e->b), e->pb, e->delta,
-                          from, tos) < 0 ? -1 : 0;
+    case NTA_RFMT_CSV: {
+        nta_line t;
+        t.n = 0;
+        csv_ts(r, &t, e->ts_ns);
+        nta_line_str(&t, ",");
+        nta_line_str(&t, addr_text(l, &e->host));
+        nta_line_str(&t, ",");
+        nta_line_str(&t, addr_text(l, &e->a));
+        nta_line_str(&t, ",");
+        nta_line_num_w(&t, e->pa, 0, 0, 0);
+        nta_line_str(&t, ",");
+        nta_line_str(&t, addr_text(l, &e->b));
+        nta_line_str(&t, ",");
+        nta_line_num_w(&t, e->pb, 0, 0, 0);
+        nta_line_str(&t, ",");
+        nta_line_num_w(&t, e->delta, 0, 0, 0);
+        nta_line_str(&t, ",");
+        nta_line_str(&t, from);
+        nta_line_str(&t, ",");
+        nta_line_str(&t, tos);
+        nta_line_str(&t, "\n");
+        return put_line(l, &t);
+    }
     case NTA_RFMT_JSON: {
-        char la[NTA_ADDR_STRLEN];
-        strcpy(la, addr_text(l, &e->a));
-        return json_row(l, json_pack("{s:o, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:s}", "ts_ns",
-                                     ts_json(r, e->ts_ns), "host", nta_addr_str(&e->host, host),
-                                     "laddr", la, "lport", e->pa, "raddr", addr_text(l, &e->b),
-                                     "rport", e->pb, "delta_us", (json_int_t)e->delta,
-                                     "old", from, "new", tos));
+        nta_line t;
+        t.n = 0;
+        json_sep(l, &t);
+        json_key(&t, "{\"ts_ns\":");
+        json_ts(r, &t, e->ts_ns);
+        json_key(&t, ",\"host\":\"");
+        nta_line_str(&t, addr_text(l, &e->host));
+        json_key(&t, "\",\"laddr\":\"");
+        nta_line_str(&t, addr_text(l, &e->a));
+        json_key(&t, "\",\"lport\":");
+        nta_line_num_w(&t, e->pa, 0, 0, 0);
+        json_key(&t, ",\"raddr\":\"");
+        nta_line_str(&t, addr_text(l, &e->b));
+        json_key(&t, "\",\"rport\":");
+        nta_line_num_w(&t, e->pb, 0, 0, 0);
+        json_key(&t, ",\"delta_us\":");
+        nta_line_int_w(&t, (int64_t)e->delta, 0, 0);
+        json_key(&t, ",\"old\":\"");
+        nta_line_str(&t, from);
+        json_key(&t, "\",\"new\":\"");
+        nta_line_str(&t, tos);
+        nta_line_str(&t, "\"}");
+        return put_line(l, &t);
     }
     }
     return 0;
@@ -274,8 +325,6 @@ static int packets_line(nta_report *r, const void *p)
     const logrec *e = p;
     if (header(l) < 0)
         return -1;
-    char host[NTA_ADDR_STRLEN], flags[64];
-    FILE *o = r->opts.stream;
     l->lines++;
     switch (r->opts.fmt) {
     case NTA_RFMT_TEXT: {
@@ -292,24 +341,53 @@ static int packets_line(nta_report *r, const void *p)
         nta_line_mem(&t, l->flagtext[e->flags & 0x3f], l->flaglen[e->flags & 0x3f]);
         return put_line(l, &t);
     }
-    case NTA_RFMT_CSV:
-        flag_text(flags, sizeof flags, e->flags, "|", 0);
-        if ((r->opts.known & NTA_F_TS) && fprintf(o, "%" PRIu64, e->ts_ns) < 0)
-            return -1;
-        return fprintf(o, ",%s,%s,%s,%u,", nta_probe_name((nta_probe)e->probe),
-                       nta_addr_str(&e->host, host), addr_text(l, &e->a), e->pa) < 0
-               || fprintf(o, "%s,%u,%u,%s\n", addr_text(l, &e->b), e->pb, e->bytes, flags) < 0
-               ? -1 : 0;
+    case NTA_RFMT_CSV: {
+        nta_line t;
+        t.n = 0;
+        csv_ts(r, &t, e->ts_ns);
+        nta_line_str(&t, ",");
+        nta_line_str(&t, nta_probe_name((nta_probe)e->probe));
+        nta_line_str(&t, ",");
+        nta_line_str(&t, addr_text(l, &e->host));
+        nta_line_str(&t, ",");
+        nta_line_str(&t, addr_text(l, &e->a));
+        nta_line_str(&t, ",");
+        nta_line_num_w(&t, e->pa, 0, 0, 0);
+        nta_line_str(&t, ",");
+        nta_line_str(&t, addr_text(l, &e->b));
+        nta_line_str(&t, ",");
+        nta_line_num_w(&t, e->pb, 0, 0, 0);
+        nta_line_str(&t, ",");
+        nta_line_num_w(&t, e->bytes, 0, 0, 0);
+        nta_line_str(&t, ",");
+        nta_line_mem(&t, l->flagcsv[e->flags & 0x3f], l->flagcsvlen[e->flags & 0x3f]);
+        nta_line_str(&t, "\n");
+        return put_line(l, &t);
+    }
     case NTA_RFMT_JSON: {
-        char sa[NTA_ADDR_STRLEN];
-        strcpy(sa, addr_text(l, &e->a));
-        flag_text(flags, sizeof flags, e->flags, "|", 0);
-        return json_row(l, json_pack("{s:o, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s}", "ts_ns",
-                                     ts_json(r, e->ts_ns), "probe",
-                                     nta_probe_name((nta_probe)e->probe), "host",
-                                     nta_addr_str(&e->host, host), "saddr", sa, "sport", e->pa,
-                                     "daddr", addr_text(l, &e->b), "dport", e->pb, "bytes",
-                                     (json_int_t)e->bytes, "flags", flags));
+        nta_line t;
+        t.n = 0;
+        json_sep(l, &t);
+        json_key(&t, "{\"ts_ns\":");
+        json_ts(r, &t, e->ts_ns);
+        json_key(&t, ",\"probe\":\"");
+        nta_line_str(&t, nta_probe_name((nta_probe)e->probe));
+        json_key(&t, "\",\"host\":\"");
+        nta_line_str(&t, addr_text(l, &e->host));
+        json_key(&t, "\",\"saddr\":\"");
+        nta_line_str(&t, addr_text(l, &e->a));
+        json_key(&t, "\",\"sport\":");
+        nta_line_num_w(&t, e->pa, 0, 0, 0);
+        json_key(&t, ",\"daddr\":\"");
+        nta_line_str(&t, addr_text(l, &e->b));
+        json_key(&t, "\",\"dport\":");
+        nta_line_num_w(&t, e->pb, 0, 0, 0);
+        json_key(&t, ",\"bytes\":");
+        nta_line_num_w(&t, e->bytes, 0, 0, 0);
+        json_key(&t, ",\"flags\":\"");
+        nta_line_mem(&t, l->flagcsv[e->flags & 0x3f], l->flagcsvlen[e->flags & 0x3f]);
+        nta_line_str(&t, "\"}");
+        return put_line(l, &t);
     }
     }
     return 0;
@@ -389,6 +467,8 @@ static nta_report *make(const nta_report_opts *o, const char *name)
         flag_text(names, sizeof names, (uint8_t)f, "", 1);
         snprintf(l->flagtext[f], sizeof l->flagtext[f], " (%s\b)\n", names);
         l->flaglen[f] = (uint8_t)strlen(l->flagtext[f]);
+        flag_text(l->flagcsv[f], sizeof l->flagcsv[f], (uint8_t)f, "|", 0);
+        l->flagcsvlen[f] = (uint8_t)strlen(l->flagcsv[f]);
     }
     l->r.name = name;
     l->r.streaming = 1;
@@ -406,9 +486,6 @@ nta_report *nta_report_states(const nta_report_opts *o)
 {
     nta_report *r = make(o, "states");
     if (r) {
-        r->probes = 1u << NTA_PROBE_TCP_STATE_CHANGE;
-        r->needs_tcpsinfo = 1;
-        r->needs = NTA_F_TCPS_CONN | NTA_F_TCPS_STATE | NTA_F_LSTATE | NTA_F_CID | NTA_F_CONNTIME;
         r->on_event = states_event;
     }
     return r;
@@ -418,8 +495,6 @@ nta_report *nta_report_packets(const nta_report_opts *o)
 {
     nta_report *r = make(o, "packets");
     if (r) {
-        r->probes = (1u << NTA_PROBE_TCP_SEND) | (1u << NTA_PROBE_TCP_RECEIVE);
-        r->needs = NTA_F_IP_SADDR | NTA_F_IP_DADDR | NTA_F_TCP_PORTS | NTA_F_PAYLOAD | NTA_F_TCP_FLAGS;
         r->on_event = packets_event;
     }
     return r;

@@ -161,9 +161,6 @@ nta_report *nta_report_ooo(const nta_report_opts *o)
     s->a[VP] = nta_agg_new(NTA_AGG_COUNT, 0, 0, 0);
     s->a[IP] = nta_agg_new(NTA_AGG_COUNT, 0, 0, 0);
     s->r.name = "ooo";
-    s->r.probes = 1u << NTA_PROBE_TCP_RECEIVE;
-    s->r.needs_tcpsinfo = 1;
-    s->r.needs = NTA_F_TCPS_STATE | NTA_F_TCPS_SEQ | NTA_F_TCPS_CONN | NTA_F_TCP_SEQ | NTA_F_PAYLOAD;
     s->r.on_event = on_event;
     s->r.write_text = write_text;
     s->r.write_csv = write_csv;

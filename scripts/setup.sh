@@ -15,6 +15,11 @@ pkgs=(
   gzip bzip2 xz-utils zstd libtrace-tools tshark tcpdump valgrind clang python3
   # fixtures/make-fixtures.sh: namespaces and offload control
   iproute2 ethtool
+  # installing (cmake/, tests/install/): git for the version nta records, and what an installed
+  # nta is checked with (man, bash completion)
+  git man-db groff-base bash-completion
+  # the Debian package (debian/): its build and its checker
+  debhelper dpkg-dev lintian
 )
 
 missing=()

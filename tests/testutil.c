@@ -269,7 +269,8 @@ void tu_analyze(const char *path, uint32_t probes, const nta_sink *sink)
     nta_locals loc;
     memset(&loc, 0, sizeof loc);
     loc.all = 1;
-    nta_analyzer_opts o = { &loc, probes, 30000000000ull, 600000000000ull, 0, t, 0, 0 };
+    nta_analyzer_opts o = { .locals = &loc, .probes = probes, .msl_ns = 30000000000ull,
+                            .idle_ns = 600000000000ull, .ifname = nta_trace_ifname, .ifname_ctx = t };
     nta_analyzer *an = nta_analyzer_new(&o, sink);
     ck_assert_ptr_nonnull(an);
     nta_packet p;

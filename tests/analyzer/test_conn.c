@@ -93,7 +93,7 @@ static int on_event(void *ctx, const nta_event *ev)
 static void run(const char *path, sums *s)
 {
     memset(s, 0, sizeof *s);
-    nta_sink sink = { on_event, NULL, s };
+    nta_sink sink = { .on_event = on_event, .ctx = s };
     tu_analyze(path, 1u << NTA_PROBE_TCP_SEND, &sink);
 }
 

@@ -61,7 +61,7 @@ static int on_event(void *ctx, const nta_event *ev)
 static void run(const char *path, collect *c)
 {
     memset(c, 0, sizeof *c);
-    nta_sink sink = { on_event, NULL, c };
+    nta_sink sink = { .on_event = on_event, .ctx = c };
     tu_analyze(path, (1u << NTA_PROBE__COUNT) - 1, &sink);
 }
 

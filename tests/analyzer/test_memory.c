@@ -57,9 +57,10 @@ static void replay(uint32_t n, uint32_t max_flows, result *res)
     nta_locals loc;
     memset(&loc, 0, sizeof loc);
     loc.all = 1;
-    nta_analyzer_opts o = { &loc, 1u << NTA_PROBE_TCP_STATE_CHANGE, 30000000000ull,
-                            600000000000ull, max_flows, NULL, 0, 0 };
-    nta_sink sink = { on_event, NULL, &res->c };
+    nta_analyzer_opts o = { .locals = &loc, .probes = 1u << NTA_PROBE_TCP_STATE_CHANGE,
+                            .msl_ns = 30000000000ull, .idle_ns = 600000000000ull,
+                            .max_flows = max_flows };
+    nta_sink sink = { .on_event = on_event, .ctx = &res->c };
     nta_analyzer *an = nta_analyzer_new(&o, &sink);
     uint8_t buf[2048];
     uint64_t t0 = conn[0]->ts_ns, last_ts = 0;

@@ -19,7 +19,7 @@
 static int feed(void *ctx, const nta_event *ev)
 {
     nta_report *r = ctx;
-    return ((r->probes >> ev->probe) & 1u) ? r->on_event(r, ev) : 0;
+    return ((r->kind->probes >> ev->probe) & 1u) ? r->on_event(r, ev) : 0;
 }
 
 static nta_report *run(nta_report *(*make)(const nta_report_opts *), const char *path, FILE *stream)
@@ -27,8 +27,9 @@ static nta_report *run(nta_report *(*make)(const nta_report_opts *), const char 
     nta_report_opts o = { NTA_RFMT_TEXT, stream, 0, NTA_F_ALL, NULL };
     nta_report *r = make(&o);
     ck_assert_ptr_nonnull(r);
-    nta_sink sink = { feed, NULL, r };
-    tu_analyze(path, r->probes, &sink);
+    r->kind = nta_report_kind_named(r->name);   /* as nta_report_new does */
+    nta_sink sink = { .on_event = feed, .ctx = r };
+    tu_analyze(path, r->kind->probes, &sink);
     return r;
 }
 
@@ -92,8 +93,9 @@ static char *log_output(nta_report *(*make)(const nta_report_opts *), nta_rfmt f
     nta_report_opts opts = { fmt, o, 0, NTA_F_ALL, w };
     nta_report *r = make(&opts);
     ck_assert_ptr_nonnull(r);
-    nta_sink sink = { feed, NULL, r };
-    tu_analyze(path, r->probes, &sink);
+    r->kind = nta_report_kind_named(r->name);   /* as nta_report_new does */
+    nta_sink sink = { .on_event = feed, .ctx = r };
+    tu_analyze(path, r->kind->probes, &sink);
     if (w != NULL)
         ck_assert_int_eq(nta_logw_finish(w), 0);
     if (fmt == NTA_RFMT_TEXT)
@@ -150,10 +152,11 @@ START_TEST(writer_cuts_an_old_log_after_what_was_written)
     nta_logw *w = nta_logw_new();
     ck_assert_ptr_nonnull(w);
     nta_report_opts opts = { NTA_RFMT_JSON, o, 0, NTA_F_ALL, w };
-    nta_report *r = nta_report_packets(&opts);
+    nta_report *r = nta_report_new(nta_report_kind_named("packets"), &opts);
+    ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(nta_logw_truncate(w, r), 0);
-    nta_sink sink = { feed, NULL, r };
-    tu_analyze(tu_fixture("veth-scenarios.pcap"), r->probes, &sink);
+    nta_sink sink = { .on_event = feed, .ctx = r };
+    tu_analyze(tu_fixture("veth-scenarios.pcap"), r->kind->probes, &sink);
     ck_assert_int_eq(nta_logw_finish(w), 0);
     r->free(r);
     nta_logw_free(w);
@@ -187,6 +190,7 @@ static char *bytes_tcp_rows(int mapped)
     nta_report_opts opts = { NTA_RFMT_TEXT, o, 0, NTA_F_ALL, NULL };
     nta_report *r = nta_report_bytes(&opts);
     ck_assert_ptr_nonnull(r);
+    r->kind = nta_report_kind_named(r->name);   /* as nta_report_new does */
     static const struct { uint8_t last; uint16_t sport, dport; uint32_t payload; } sends[] = {
         { 2, 80, 5000, 100 }, { 3, 80, 5001, 150 }, { 10, 443, 5002, 150 }, { 9, 22, 5003, 7 },
     };

@@ -1,55 +1,13 @@
-/* analyzer/local.c: traced endpoints, given or inferred (see local.h).
+/* event/infer.c: inferring the traced host from the flows of the first packets or lines
+ * (see infer.h).
  *
- * Inference keeps two small open-addressing tables (flows seen, flows per address), each
- * capped at 1<<16 entries: the lookahead is bounded, so is this. */
-#include "analyzer/local.h"
+ * Two small open-addressing tables (flows seen, flows per address), each capped at 1<<16
+ * entries: the lookahead is bounded, so is this. */
+#include "event/infer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int nta_locals_add(nta_locals *l, const char *spec)
-{
-    if (strcmp(spec, "all") == 0) {
-        l->all = 1;
-        return 0;
-    }
-    if (l->n == NTA_LOCAL_MAX || nta_prefix_parse(spec, &l->p[l->n]) < 0)
-        return -1;
-    l->n++;
-    return 0;
-}
-
-int nta_locals_is_local(const nta_locals *l, const nta_addr *a)
-{
-    if (l->all || nta_addr_is_loopback(a))
-        return 1;
-    for (int i = 0; i < l->n; i++)
-        if (nta_prefix_match(&l->p[i], a))
-            return 1;
-    return 0;
-}
-
-void nta_locals_describe(const nta_locals *l, char *buf, size_t len)
-{
-    if (l->all) {
-        snprintf(buf, len, "all");
-        return;
-    }
-    buf[0] = '\0';
-    for (int i = 0; i < l->n; i++) {
-        char a[NTA_ADDR_STRLEN];
-        nta_addr_str(&l->p[i].addr, a);
-        int host = l->p[i].len == (l->p[i].addr.family == 4 ? 32 : 128);
-        size_t used = strlen(buf);
-        if (host)
-            snprintf(buf + used, len - used, "%s%s", i ? ", " : "", a);
-        else
-            snprintf(buf + used, len - used, "%s%s/%u", i ? ", " : "", a, l->p[i].len);
-    }
-    if (l->n == 0)
-        snprintf(buf, len, "loopback only");
-}
 
 #define CAP (1u << 16)
 
@@ -118,21 +76,19 @@ static void count_addr(nta_infer *inf, const nta_addr *a)
     inf->addrs[i].flows++;
 }
 
-void nta_infer_add(nta_infer *inf, const nta_decoded *d)
+void nta_infer_add(nta_infer *inf, uint8_t proto, const nta_addr *s, uint16_t sport,
+                   const nta_addr *t, uint16_t dport)
 {
-    if (d->ip_ver == 0 || d->l4 == NULL || (d->proto != 6 && d->proto != 17))
+    if (proto != 6 && proto != 17)
         return;
     flow_key k;
     memset(&k, 0, sizeof k);
-    nta_addr s, t;
-    nta_addr_set(&s, d->ip_ver, d->saddr);
-    nta_addr_set(&t, d->ip_ver, d->daddr);
-    int swap = nta_addr_cmp(&s, &t) > 0;
-    k.a = swap ? t : s;
-    k.b = swap ? s : t;
-    k.pa = swap ? d->dport : d->sport;
-    k.pb = swap ? d->sport : d->dport;
-    k.proto = d->proto;
+    int swap = nta_addr_cmp(s, t) > 0;
+    k.a = swap ? *t : *s;
+    k.b = swap ? *s : *t;
+    k.pa = swap ? dport : sport;
+    k.pb = swap ? sport : dport;
+    k.proto = proto;
     k.used = 1;
     uint32_t i = hash_bytes(&k, sizeof k) & (CAP - 1);
     while (inf->flows[i].used) {

@@ -1,0 +1,72 @@
+/* reports/report_set.h: the reports asked for in one run, as one sink.
+ *
+ * The set makes each report, fans every event out to the reports that read its probe, writes
+ * the JSON and CSV envelopes around the rows (inputs, traced hosts, skipped input: DESIGN.md,
+ * "Machine formats"), runs the log-writer thread for the per-event logs, and answers --fail-if
+ * metrics, its own (probe counts, connections picked up mid-stream) and the reports'. Where the
+ * output goes is the command's choice (standard output, -o FILE, or a file per report); the
+ * set writes there and closes the files it was given. */
+#ifndef NTA_REPORTS_REPORT_SET_H
+#define NTA_REPORTS_REPORT_SET_H
+
+#include <stdio.h>
+
+#include "common/err.h"
+#include "event/run_info.h"
+#include "reports/report.h"
+
+typedef struct nta_report_set nta_report_set;
+
+/* One report of the set and where it goes. */
+typedef struct nta_report_dest {
+    const nta_report_kind *kind;
+    int output;            /**< written out; 0: computed only for a --fail-if metric */
+    FILE *file;            /**< a file of its own, which the set closes; NULL: the shared output */
+    int truncate_later;    /**< file was opened at its start without emptying it: a log's old
+                                contents are cut on the writer thread (cli_fopen_out_later) */
+} nta_report_dest;
+
+typedef struct nta_report_set_opts {
+    nta_rfmt fmt;
+    FILE *out;             /**< the shared output (not closed by the set) */
+    uint64_t interval_ns;  /**< --bytes --interval; 0 = one block */
+    uint32_t known;        /**< NTA_F_* the input shows */
+} nta_report_set_opts;
+
+/* Makes the reports of dests (in the order given, which is the order they are printed; at most
+ * NTA_NREPORTS). Files in dests belong to the set from here on, also when this fails. Returns
+ * 0, or NTA_ENOMEM / NTA_EIO (a log's old contents could not be cut) with err set. */
+int nta_report_set_new(nta_report_set **out, const nta_report_set_opts *o,
+                       const nta_report_dest *dests, int ndests, nta_err *err);
+/* Closes the files it owns (waiting for the thread closing logs, if any). NULL does nothing. */
+void nta_report_set_free(nta_report_set *rs);
+
+/* The sink to run: it reads the probes and structures its reports need and renders every
+ * report at on_finish; a write that fails there is kept for nta_report_set_write_status (the
+ * command says so), while one failing during the run stops it (NTA_EIO from on_event). */
+const nta_sink *nta_report_set_sink(nta_report_set *rs);
+
+/* For nta_source_opts.on_wait (ctx = the set): before the input blocks, log lines held by the
+ * writer thread go out. */
+void nta_report_set_on_wait(void *rs);
+
+/* After the run: 0 and *v for a metric of the registry (nta_metric_known), -1 when the set
+ * does not compute it. */
+int nta_report_set_metric(nta_report_set *rs, const char *name, double *v);
+
+/* 0, or -1 with errno set when writing a report or closing its file failed. */
+int nta_report_set_write_status(nta_report_set *rs);
+
+/* ---- the metric registry (--fail-if) ---- */
+
+/* 1 when name is a metric exactly as spelled; *owner: the report that computes it, NULL for
+ * the set's own (probe counts, midstream). */
+int nta_metric_known(const char *name, const nta_report_kind **owner);
+/* Whether input described by info (before the run) can give metric name: 1, or 0 with *why
+ * ("the probes it counts never fire in it", ...). */
+int nta_metric_available(const char *name, const nta_run_info *info, const char **why);
+/* Every metric, a line per report and one for the set's own, each line indented by two spaces:
+ * --help and the message for an unknown name. */
+const char *nta_metrics_help(void);
+
+#endif
