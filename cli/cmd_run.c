@@ -42,6 +42,8 @@ static const char run_help[] =
     "      --max-ticks N    without input, stop after N tick firings (default 10000000)\n"
     "      --tick-gap N     fire a tick probe at most N times between two events (default\n"
     "                       1000); the firings left out are counted on stderr\n"
+    "      --inline-output  format printf() in the reading thread (the same output; for\n"
+    "                       tests and measurements)\n"
     "Input (as nta report):\n"
     "      --local ADDR[/LEN]  a traced host or network (repeatable), or 'all'\n"
     "      --msl SECONDS    maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30)\n"
@@ -149,6 +151,7 @@ int cli_cmd_run(int argc, char **argv)
         { "ifname", required_argument, NULL, 'I' },  { "function", required_argument, NULL, 'F' },
         { "dtrace-testing", no_argument, NULL, 'D' }, { "as-if-interrupted", no_argument, NULL, 'A' },
         { "max-ticks", required_argument, NULL, 'K' }, { "tick-gap", required_argument, NULL, 'G' },
+        { "inline-output", no_argument, NULL, 'O' },
         { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     /* "--": what follows are the macro arguments $1, $2, ... */
@@ -167,6 +170,7 @@ int cli_cmd_run(int argc, char **argv)
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
     const char **xopts = calloc((size_t)argc + 1, sizeof *xopts);
     int nx = 0, quiet = 0, zdefs = 0, compile_only = 0, list = 0, testing = 0, interrupted = 0;
+    int inline_output = 0;
     const char *output = NULL;
     uint64_t max_ticks = 0, tick_gap = 0;
     int status = CLI_EXIT_USAGE, c, idx;
@@ -209,6 +213,7 @@ int cli_cmd_run(int argc, char **argv)
         case 'I': so.ifname = optarg; break;
         case 'D': testing = 1; break;
         case 'A': interrupted = 1; break;
+        case 'O': inline_output = 1; break;
         case 'w': case 'v': break;   /* destructive, verbose: nothing to allow or say offline */
         case 'K': case 'G':
             if (parse_count(optarg, c == 'K' ? &max_ticks : &tick_gap) < 0) {
@@ -335,7 +340,7 @@ int cli_cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_REALTIME, &now);
     nta_dscript_run ropts = { o, print_msg, NULL, max_ticks, tick_gap, &run_stop,
                               (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
-                              interrupted };
+                              interrupted, inline_output };
     nta_err_clear(&err);
     if (nta_dscript_start(d, &ropts, &err) < 0) {
         cli_errorf("%s", err.msg);
@@ -374,7 +379,8 @@ int cli_cmd_run(int argc, char **argv)
         werr = 1;
     o = stdout;
     if (werr)
-        cli_errorf("writing %s failed: %s", output ? output : "the output", strerror(errno));
+        cli_errorf("writing %s failed: %s", output ? output : "the output",
+                   strerror(nta_dscript_write_errno(d) ? nta_dscript_write_errno(d) : EIO));
     if (nta_dscript_exited(d))
         status = nta_dscript_status(d) & 0xff;
     else

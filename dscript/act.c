@@ -8,6 +8,7 @@
 
 #include "dscript/fmt.h"
 #include "dscript/lower.h"
+#include "dscript/output.h"
 
 #define EV(x) ((x)->f((x), c))
 
@@ -30,7 +31,7 @@ static uint64_t ev_printf(const rnode *n, rctx *c)
         v[i] = EV(n->kids[i]);
     if (c->fault)
         return 0;
-    pf_format(c, c->stage, n->p, v);
+    rt_printf(c, n->p, v, n->nkids);
     return 0;
 }
 
@@ -63,7 +64,7 @@ static uint64_t ev_trace(const rnode *n, rctx *c)
     if (t->kind == DK_STRING && c->pg->testing && !c->rawbytes &&
         *(const char *)(uintptr_t)v == '\0')
         return 0;   /* dtrace-utils prints an empty string as nothing, not as a dump of NULs */
-    tr_format(c->stage, v, t, c->quiet, c->pg->testing, c->rawbytes, c->strmax);
+    tr_format(rt_text(c), v, t, c->quiet, c->pg->testing, c->rawbytes, c->strmax);
     return 0;
 }
 

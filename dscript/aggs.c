@@ -18,6 +18,7 @@
 #include "dscript/dscript_int.h"
 #include "dscript/fmt.h"
 #include "dscript/lower.h"
+#include "dscript/output.h"
 
 #define EV(x) ((x)->f((x), c))
 
@@ -143,8 +144,9 @@ static void sort_of(const rctx *c, nta_aggsort *s)
     s->pos = c->aggsortpos;
 }
 
-void ds_aggs_print_exit(nta_dscript *d, ds_buf *out)
+void ds_aggs_print_exit(nta_dscript *d)
 {
+    ds_buf *out = rt_text(&d->pg.rc);
     struct ds_aggrt *r = d->pg.rc.aggs;
     if (r == NULL || r->n == 0)
         return;
@@ -244,7 +246,7 @@ static uint64_t ev_printa(const rnode *n, rctx *c)
         else if (i == 0)
             first_missing = 1;
     }
-    FILE *fp = open_into(r, c->stage);
+    FILE *fp = open_into(r, rt_text(c));
     if (ps->fmt == NULL && k == 0)
         fputc('\n', fp);
     if (k > 0 && !first_missing) {

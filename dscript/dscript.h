@@ -74,11 +74,14 @@ typedef struct nta_dscript_run {
     const volatile int *stop;   /**< set (by a signal handler) to stop as on ^C */
     uint64_t walltime0;         /**< no input: walltimestamp at the virtual clock's 0 */
     int as_interrupted;         /**< print the "\n" dtrace prints on ^C before END's output */
+    int inline_output;          /**< format printf() in the caller's thread, not a consumer
+                                     thread (the same bytes) */
 } nta_dscript_run;
 
 /* Prepare the run: 0, or NTA_ENOMEM. */
 int nta_dscript_start(nta_dscript *d, const nta_dscript_run *r, nta_err *err);
-/* One event (BEGIN runs before the first). 0, or NTA_EIO when output failed. */
+/* One event (BEGIN runs before the first). 0, or NTA_EIO when output failed. Once the run's
+ * stop flag is set (^C), nothing more fires and END follows dtrace's extra "\n". */
 int nta_dscript_event(nta_dscript *d, const nta_event *ev);
 /* End of input: the ticks due, END, then "\n" and the aggregations not yet printed. */
 int nta_dscript_finish(nta_dscript *d);
@@ -91,5 +94,7 @@ void nta_dscript_sink(nta_dscript *d, nta_sink *s);
 /* Whether exit() ran, and its status (0 when not). */
 int nta_dscript_exited(const nta_dscript *d);
 int nta_dscript_status(const nta_dscript *d);
+/* The errno of the write that failed (after a function returned NTA_EIO), 0 if none. */
+int nta_dscript_write_errno(const nta_dscript *d);
 
 #endif

@@ -2,6 +2,10 @@
 #ifndef NTA_DSCRIPT_DSCRIPT_INT_H
 #define NTA_DSCRIPT_DSCRIPT_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "common/chunkq.h"
 #include "dscript/dscript.h"
 #include "dscript/lex.h"
 #include "dscript/prog.h"
@@ -19,8 +23,16 @@ struct nta_dscript {
     int *nsrcprobes;
     /* run */
     nta_dscript_run run;
-    ds_buf out;                      /**< committed output not yet written */
-    int out_failed;
+    ds_buf out;                      /**< records not yet handed to the consumer (output.h) */
+    atomic_int write_failed;         /**< the consumer's write failed */
+    atomic_int write_errno;          /**< and why */
+    int interrupted;                 /**< the run was stopped (^C): dtrace's extra "\n" */
+    nta_chunkq q;                    /**< records to the consumer thread */
+    pthread_t thread;
+    int threaded;
+    pthread_mutex_t flush_mu;        /**< a forced flush waits for the consumer */
+    pthread_cond_t flush_cv;
+    uint64_t flushed;
     int header_done;
     int begun, finished;
     uint64_t t0, last_ts;
@@ -37,8 +49,6 @@ void ds_fire(nta_dscript *d, ds_probe *p, const nta_event *ev, uint64_t ts);
 /* aggs.c: runtime state of the aggregations; exit-time printing. */
 int ds_aggs_start(nta_dscript *d);
 void ds_aggs_free(nta_dscript *d);
-void ds_aggs_print_exit(nta_dscript *d, ds_buf *out);
-/* run.c: move committed bytes to the output stream when enough have gathered. */
-int ds_out_flush(nta_dscript *d, int force);
+void ds_aggs_print_exit(nta_dscript *d);
 
 #endif

@@ -104,6 +104,7 @@ struct rctx {
     /* output: clauses write straight into the run's output buffer; a fault cuts it back to
      * where the clause began, which drops the clause's records as DTrace drops them */
     ds_buf *stage;
+    size_t text_hdr;                 /**< the open text record (output.h), or (size_t)-1 */
     /* exit */
     int exited, exit_status;
     /* aggregations */

@@ -15,6 +15,7 @@
 
 #include "dscript/dscript_int.h"
 #include "dscript/dyn.h"
+#include "dscript/output.h"
 
 #define SCRATCH_MIN (256u * 1024u)
 
@@ -31,20 +32,6 @@ static void message(nta_dscript *d, const char *fmt, ...)
     vsnprintf(m, sizeof m, fmt, ap);
     va_end(ap);
     d->run.msg(d->run.msg_ctx, m);
-}
-
-int ds_out_flush(nta_dscript *d, int force)
-{
-    if (d->out.oom)
-        d->out_failed = 1;
-    if (d->out.n > 0 && (force || d->out.n >= 64 * 1024)) {
-        if (!d->out_failed && fwrite(d->out.p, 1, d->out.n, d->run.out) != d->out.n)
-            d->out_failed = 1;
-        d->out.n = 0;
-    }
-    if (force && !d->out_failed && fflush(d->run.out) != 0)
-        d->out_failed = 1;
-    return d->out_failed ? NTA_EIO : 0;
 }
 
 int nta_dscript_start(nta_dscript *d, const nta_dscript_run *r, nta_err *err)
@@ -122,7 +109,7 @@ int nta_dscript_start(nta_dscript *d, const nta_dscript_run *r, nta_err *err)
             if (pg->ptab.v[i]->kind == PK_PROFILE && pg->ptab.v[i]->necbs > 0)
                 d->ticks[k++].probe = pg->ptab.v[i];
     }
-    if (ds_aggs_start(d) < 0)
+    if (ds_aggs_start(d) < 0 || ds_output_start(d) < 0)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     return 0;
 }
@@ -133,6 +120,7 @@ void nta_dscript_free(nta_dscript *d)
         return;
     ds_prog *pg = &d->pg;
     rctx *c = &pg->rc;
+    ds_output_stop(d);
     if (c->gv != NULL) {
         for (ds_var *v = pg->vars; v != NULL; v = v->next)
             if (v->t != NULL && v->scope == VS_GLOBAL &&
@@ -182,18 +170,19 @@ static const char *fault_text(int code)
 static void prefix(nta_dscript *d, const ds_probe *p)
 {
     char fn[256];
+    ds_buf *out = rt_text(&d->pg.rc);
     if (!d->header_done) {
         if (d->pg.testing)
-            ds_buf_printf(&d->out, "%32s\n", "FUNCTION:NAME");
+            ds_buf_printf(out, "%32s\n", "FUNCTION:NAME");
         else
-            ds_buf_printf(&d->out, "%3s %6s %32s\n", "CPU", "ID", "FUNCTION:NAME");
+            ds_buf_printf(out, "%3s %6s %32s\n", "CPU", "ID", "FUNCTION:NAME");
         d->header_done = 1;
     }
     snprintf(fn, sizeof fn, "%s:%s", p->func, p->name);
     if (d->pg.testing)
-        ds_buf_printf(&d->out, "%32s ", fn);
+        ds_buf_printf(out, "%32s ", fn);
     else
-        ds_buf_printf(&d->out, "%3d %6d %32s ", 0, p->id, fn);
+        ds_buf_printf(out, "%3d %6d %32s ", 0, p->id, fn);
 }
 
 static void fire_error(nta_dscript *d, const ds_ecb *e, int action, int code, uint64_t addr);
@@ -205,7 +194,6 @@ static void run_ecb(nta_dscript *d, const ds_ecb *e)
     c->fault = 0;
     c->action = 0;
     c->scratch_used = 0;
-    c->stage = &d->out;
     if (e->pred != NULL) {
         uint64_t v = e->pred->f(e->pred, c);
         if (c->fault) {
@@ -215,20 +203,20 @@ static void run_ecb(nta_dscript *d, const ds_ecb *e)
         if (v == 0)
             return;
     }
-    size_t mark = d->out.n;
+    size_t mark = d->out.n, text_hdr = c->text_hdr;
     int header = d->header_done;
     int line = !c->quiet && e->records;
     if (line)
         prefix(d, e->probe);
     e->body->f(e->body, c);
     if (c->fault) {
-        d->out.n = mark;              /* the clause's records are dropped */
+        rt_cut(c, mark, text_hdr);    /* the clause's records are dropped */
         d->header_done = header;
         fire_error(d, e, c->fault_action, c->fault, c->fault_addr);
         return;
     }
     if (line)
-        ds_buf_putc(&d->out, '\n');
+        ds_buf_putc(rt_text(c), '\n');
 }
 
 void ds_fire(nta_dscript *d, ds_probe *p, const nta_event *ev, uint64_t ts)
@@ -357,17 +345,19 @@ static void ticks_until(nta_dscript *d, uint64_t before, int inclusive)
         } else {
             t->next += iv;
         }
-        ds_out_flush(d, 0);
+        ds_output_flush(d, 0);
     }
 }
 
 int nta_dscript_event(nta_dscript *d, const nta_event *ev)
 {
     rctx *c = &d->pg.rc;
+    if (d->run.stop != NULL && *d->run.stop)
+        d->interrupted = 1;
     if (!d->begun)
         begin(d, ev->ts_ns);
-    if (c->exited)
-        return ds_out_flush(d, 0);
+    if (c->exited || d->interrupted)
+        return ds_output_flush(d, 0);
     /* the tick clock never goes back; timestamp is the event's own (inputs merged from
      * several interfaces can be a little out of order) */
     uint64_t ts = ev->ts_ns < d->last_ts ? d->last_ts : ev->ts_ns;
@@ -379,7 +369,7 @@ int nta_dscript_event(nta_dscript *d, const nta_event *ev)
         if (p != NULL && p->necbs > 0)
             ds_fire(d, p, ev, ev->ts_ns);
     }
-    return ds_out_flush(d, 0);
+    return ds_output_flush(d, 0);
 }
 
 static void report_ticks(nta_dscript *d)
@@ -398,21 +388,24 @@ int nta_dscript_finish(nta_dscript *d)
 {
     rctx *c = &d->pg.rc;
     if (d->finished)
-        return ds_out_flush(d, 1);
+        return ds_output_flush(d, 1);
     d->finished = 1;
     if (!d->begun)
         begin(d, 0);
     if (d->nticks > 0 && !c->exited)
         ticks_until(d, d->last_ts, 1);
     report_ticks(d);
-    if (d->run.as_interrupted)
-        ds_buf_putc(&d->out, '\n');
+    if (d->run.stop != NULL && *d->run.stop)
+        d->interrupted = 1;
+    /* dtrace(1): the first SIGINT makes the main loop print "\n" before END's output */
+    if (d->run.as_interrupted || d->interrupted)
+        ds_buf_putc(rt_text(c), '\n');
     if (d->end_p != NULL)
         ds_fire(d, d->end_p, NULL, d->last_ts);
     /* dtrace(1): one "\n", then every aggregation printa() has not printed */
-    ds_buf_putc(&d->out, '\n');
-    ds_aggs_print_exit(d, &d->out);
-    return ds_out_flush(d, 1);
+    ds_buf_putc(rt_text(c), '\n');
+    ds_aggs_print_exit(d);
+    return ds_output_flush(d, 1);
 }
 
 int nta_dscript_run_noinput(nta_dscript *d)
@@ -432,7 +425,7 @@ int nta_dscript_run_noinput(nta_dscript *d)
         }
         ticks_until(d, next, 1);
         d->last_ts = next;
-        if (d->out_failed)
+        if (d->write_failed)
             break;
     }
     d->pg.rc.wall = d->run.walltime0;
@@ -443,8 +436,9 @@ static int sink_event(void *ctx, const nta_event *ev)
 {
     nta_dscript *d = ctx;
     int rc = nta_dscript_event(d, ev);
-    /* after exit() nothing more fires: stop reading (the caller tells this from a failure) */
-    return rc == 0 && d->pg.rc.exited ? NTA_EUSAGE : rc;
+    /* after exit() or ^C nothing more fires: stop reading (the caller tells this from a
+     * failure) */
+    return rc == 0 && (d->pg.rc.exited || d->interrupted) ? NTA_EUSAGE : rc;
 }
 
 static int sink_finish(void *ctx, const nta_run_info *info)
@@ -473,7 +467,12 @@ void nta_dscript_sink(nta_dscript *d, nta_sink *s)
 
 int nta_dscript_exited(const nta_dscript *d)
 {
-    return d->pg.rc.exited;
+    return d->pg.rc.exited || d->interrupted;
+}
+
+int nta_dscript_write_errno(const nta_dscript *d)
+{
+    return d->write_errno;
 }
 
 int nta_dscript_status(const nta_dscript *d)

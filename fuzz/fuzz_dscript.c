@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         nta_dscript_free(d);
         return 0;
     }
-    nta_dscript_run r = { out, no_msg, NULL, 200, 0, NULL, 0, 0 };
+    nta_dscript_run r = { out, no_msg, NULL, 200, 0, NULL, 0, 0, (int)(size & 2) };
     nta_err_clear(&err);
     if (nta_dscript_start(d, &r, &err) == 0)
         (void)nta_dscript_run_noinput(d);

@@ -126,6 +126,12 @@ expect 0 "tick-1ms over ten years" -- timeout 60 "$NTA" run -q -n 'tick-1ms { n+
 has "$TMP/err" "firings left out in" "the left-out firings are reported"
 has "$TMP/out" "^[1-9][0-9]*$" "ticks fired"
 
+# --- printf() formatted beside the analysis or inline: the same bytes ---
+F=$SRC/fixtures/veth-scenarios.pcap
+"$NTA" run "$A/tcp4-segments.d" "$F" >"$TMP/threaded.txt" 2>/dev/null
+"$NTA" run --inline-output "$A/tcp4-segments.d" "$F" >"$TMP/inline.txt" 2>/dev/null
+same "$TMP/inline.txt" "$TMP/threaded.txt" "consumer thread vs inline formatting"
+
 # --- dtrace text input: the same events, the same output ---
 F=$SRC/fixtures/veth-scenarios.pcap
 "$NTA" events --format dtrace "$F" >"$TMP/ev.txt" 2>/dev/null
