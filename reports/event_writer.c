@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "reports/event_writer.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,7 @@ typedef struct writer {
     FILE *fp;
     nta_evfmt fmt;
     int header_done;
-    int failed;
+    int failed;              /* 0, or the errno of the write that failed */
     uint32_t known;          /* NTA_F_* the input shows; others are written as unknown */
     char *buf;
     size_t n;
@@ -40,7 +41,7 @@ typedef struct writer {
 static void drain(writer *w)
 {
     if (w->n > 0 && !w->failed && fwrite_unlocked(w->buf, 1, w->n, w->fp) != w->n)
-        w->failed = 1;
+        w->failed = errno ? errno : EIO;
     w->n = 0;
 }
 
@@ -500,7 +501,7 @@ static int flush_all(writer *w)
 {
     drain(w);
     if (!w->failed && (fflush(w->fp) != 0 || ferror(w->fp)))
-        w->failed = 1;
+        w->failed = errno ? errno : EIO;
     return w->failed ? NTA_EIO : 0;
 }
 
@@ -534,6 +535,11 @@ int nta_event_writer_new(nta_sink *out, FILE *fp, nta_evfmt fmt)
     out->on_finish = on_finish;
     out->ctx = w;
     return 0;
+}
+
+int nta_event_writer_errno(const nta_sink *s)
+{
+    return ((const writer *)s->ctx)->failed;
 }
 
 void nta_event_writer_set_known(nta_sink *s, uint32_t known)
