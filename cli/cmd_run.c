@@ -15,6 +15,8 @@
 
 #include "cli/cli.h"
 #include "cli/inputs.h"
+#include "cli/output.h"
+#include "cli/signals.h"
 #include "dscript/dscript.h"
 #include "event/fields.h"
 
@@ -54,15 +56,7 @@ static const char run_help[] =
     "  -h, --help           this help\n"
     "\n"
     "Exit status: 0 ok, 1 compile error, unreadable input or failed write, 2 usage error,\n"
-    "or the value the script passed to exit().\n";
-
-static volatile int run_stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    run_stop = 1;
-}
+    "the value the script passed to exit(), or 128+N when signal N stopped the run.\n";
 
 static void print_msg(void *ctx, const char *m)
 {
@@ -305,6 +299,11 @@ int cli_cmd_run(int argc, char **argv)
     char **paths = argv + first;
     int npaths = nargs - first;
     cli_run cr = { .cmd = "run", .quiet = nta_dscript_quiet(d) };
+    /* appending to an input would destroy it; an input given twice would be read twice */
+    if (cli_check_inputs(paths, npaths) != 0 || cli_check_output(output, paths, npaths) != 0) {
+        status = CLI_EXIT_USAGE;
+        goto out;
+    }
     if (npaths > 0) {
         if ((src = cli_source_open(&cr, paths, npaths, &so, &status)) == NULL) {
             if (status != CLI_EXIT_USAGE)
@@ -338,7 +337,7 @@ int cli_cmd_run(int argc, char **argv)
     }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    nta_dscript_run ropts = { o, print_msg, NULL, max_ticks, tick_gap, &run_stop,
+    nta_dscript_run ropts = { o, print_msg, NULL, max_ticks, tick_gap, &cli_stop,
                               (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
                               interrupted, inline_output };
     nta_err_clear(&err);
@@ -347,8 +346,6 @@ int cli_cmd_run(int argc, char **argv)
         status = 1;
         goto out;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     int werr = 0, in_status = CLI_EXIT_OK;
     if (npaths == 0) {
         werr = nta_dscript_run_noinput(d) < 0;
@@ -371,10 +368,17 @@ int cli_cmd_run(int argc, char **argv)
         if (info->evicted > 0)
             cli_errorf("%llu connections evicted by --max-flows %u; their later segments were "
                        "picked up mid-stream", (unsigned long long)info->evicted, info->max_flows);
+        if (info->interrupted && !nta_dscript_exited(d))
+            cli_errorf("interrupted (%s): stopped after %llu %s; the results cover what was read",
+                       strsignal(info->interrupted),
+                       (unsigned long long)(info->dtext ? info->lines : info->packets),
+                       info->dtext ? "lines" : "packets");
         werr |= nta_dscript_finish(d) < 0;
     }
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    /* ^C: END has run and the aggregations are printed, as dtrace does; but the input was
+     * not read to its end, so the status is 128 + the signal's, as for every nta command
+     * (dtrace exits 0 on ^C: there it is the usual way to end a run) */
+    int sig = cli_stop;
     if (o != stdout && fclose(o) != 0)
         werr = 1;
     o = stdout;
@@ -383,6 +387,8 @@ int cli_cmd_run(int argc, char **argv)
                    strerror(nta_dscript_write_errno(d) ? nta_dscript_write_errno(d) : EIO));
     if (nta_dscript_exited(d))
         status = nta_dscript_status(d) & 0xff;
+    else if (sig != 0)
+        status = 128 + sig;
     else
         status = werr || in_status != CLI_EXIT_OK ? 1 : CLI_EXIT_OK;
 out:

@@ -12,6 +12,7 @@
 #ifndef NTA_DSCRIPT_DSCRIPT_H
 #define NTA_DSCRIPT_DSCRIPT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,7 +72,7 @@ typedef struct nta_dscript_run {
     void *msg_ctx;
     uint64_t max_ticks;         /**< no input: stop after this many tick firings (0: 10000000) */
     uint64_t tick_gap;          /**< most firings of one tick probe between two events (0: 1000) */
-    const volatile int *stop;   /**< set (by a signal handler) to stop as on ^C */
+    const volatile sig_atomic_t *stop;   /**< set (by a signal handler) to stop as on ^C */
     uint64_t walltime0;         /**< no input: walltimestamp at the virtual clock's 0 */
     int as_interrupted;         /**< print the "\n" dtrace prints on ^C before END's output */
     int inline_output;          /**< format printf() in the caller's thread, not a consumer

@@ -436,9 +436,9 @@ static int sink_event(void *ctx, const nta_event *ev)
 {
     nta_dscript *d = ctx;
     int rc = nta_dscript_event(d, ev);
-    /* after exit() or ^C nothing more fires: stop reading (the caller tells this from a
-     * failure) */
-    return rc == 0 && (d->pg.rc.exited || d->interrupted) ? NTA_EUSAGE : rc;
+    /* after exit() nothing more fires: stop reading (the caller tells this from a failure
+     * by nta_dscript_exited); ^C is the source's to notice, through the same flag */
+    return rc == 0 && d->pg.rc.exited ? NTA_EUSAGE : rc;
 }
 
 static int sink_finish(void *ctx, const nta_run_info *info)
@@ -467,7 +467,7 @@ void nta_dscript_sink(nta_dscript *d, nta_sink *s)
 
 int nta_dscript_exited(const nta_dscript *d)
 {
-    return d->pg.rc.exited || d->interrupted;
+    return d->pg.rc.exited;
 }
 
 int nta_dscript_write_errno(const nta_dscript *d)

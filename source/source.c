@@ -38,6 +38,7 @@ struct nta_source {
     /* dtrace text runs: the sink, and its first error from a callback that cannot return it */
     const nta_sink *sink;
     int start_rc;
+    int started;
 };
 
 void nta_source_opts_init(nta_source_opts *o)
@@ -212,6 +213,15 @@ typedef struct lookahead {
     size_t n, used;
 } lookahead;
 
+/* Stop on request: the signal's number goes into the info once. */
+static int stopped(nta_source *src)
+{
+    if (src->o.stop == NULL || *src->o.stop == 0)
+        return 0;
+    src->info.interrupted = *src->o.stop;
+    return 1;
+}
+
 static int feed(nta_source *src, nta_analyzer *an, const nta_packet *pkt)
 {
     nta_decoded d;
@@ -235,6 +245,11 @@ static int infer_from_lookahead(nta_source *src, lookahead *la, nta_packet *pkt,
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     }
     while (la->n < LOOKAHEAD_PKTS) {
+        if (stopped(src)) {
+            *done = 1;
+            *rc = 0;
+            break;
+        }
         *rc = nta_trace_next(src->trace, pkt, err);
         if (*rc <= 0) {
             *done = 1;
@@ -292,6 +307,7 @@ static void capture_counts(nta_source *src, const nta_analyzer_stats *st)
         c->count = src->skipped[r] + (r == NTA_SKIP_BAD_RECORD ? bad : 0);
     }
     src->info.packets = st->packets;
+    src->info.events = st->events;
     src->info.filtered = nta_trace_filtered(src->trace);
     src->info.connections = st->connections;
     src->info.midstream = st->midstream;
@@ -330,7 +346,7 @@ static int run_captures(nta_source *src, const nta_sink *sink, nta_err *err)
     la.pkts = NULL;
     la.data = NULL;
     if (!done) {
-        while (sink_rc == 0 && (rc = nta_trace_next(src->trace, &pkt, err)) == 1) {
+        while (sink_rc == 0 && !stopped(src) && (rc = nta_trace_next(src->trace, &pkt, err)) == 1) {
             count++;
             sink_rc = feed(src, an, &pkt);
             if ((count & 8191) == 0 && src->o.on_progress != NULL) {
@@ -369,6 +385,7 @@ static void dtext_decided(void *ctx, const nta_locals *l)
     nta_source *src = ctx;
     src->info.traced = *l;
     src->start_rc = start(src, src->sink);
+    src->started = 1;
 }
 
 static int dtext_event(void *ctx, const nta_event *ev)
@@ -376,6 +393,8 @@ static int dtext_event(void *ctx, const nta_event *ev)
     nta_source *src = ctx;
     if (src->start_rc < 0)
         return src->start_rc;
+    if (stopped(src))
+        return NTA_ESTOP;
     int rc = src->sink->on_event != NULL ? src->sink->on_event(src->sink->ctx, ev) : 0;
     if (rc < 0)
         src->info.output_failed = rc;
@@ -389,6 +408,12 @@ static int run_dtext(nta_source *src, const nta_sink *sink, nta_err *err)
     nta_dtext_on_decided(src->dtext, dtext_decided, src);
     nta_sink inner = { .on_event = dtext_event, .ctx = src };
     int rc = nta_dtext_run(src->dtext, &l, sink->probes ? sink->probes : ALL_PROBES, &inner, err);
+    if (rc == NTA_ESTOP) {   /* asked to stop: what was read is finished as if it ended there */
+        rc = 0;
+        nta_err_clear(err);
+        if (!src->started)
+            dtext_decided(src, &l);
+    }
     const nta_dtext_stats *st = nta_dtext_stats_of(src->dtext);
     src->info.traced = l;
     src->info.lines = st->lines;
@@ -434,7 +459,7 @@ int nta_source_packets(nta_source *src, int (*fn)(void *ctx, const nta_packet *p
     nta_packet pkt;
     int rc, fn_rc = 0;
     uint64_t count = 0;
-    while (fn_rc == 0 && (rc = nta_trace_next(src->trace, &pkt, err)) == 1) {
+    while (fn_rc == 0 && !stopped(src) && (rc = nta_trace_next(src->trace, &pkt, err)) == 1) {
         fn_rc = fn(ctx, &pkt);
         if ((++count & 8191) == 0 && src->o.on_progress != NULL) {
             nta_progress p;

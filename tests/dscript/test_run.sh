@@ -120,6 +120,18 @@ has "$TMP/err" "record 19" "the damage is reported"
 has "$TMP/out" "^[1-9]" "what was read is still counted"
 expect 5 "exit() wins over damaged input" -- "$NTA" run -q -n 'ip:::receive { exit(5); }' "$SHARED/fixtures/public/sv-smtp-to-comma.pcap"
 
+# --- the output is never an input; ^C runs END, prints dtrace's "\n" first and is 128+2 ---
+cp "$SRC/fixtures/loopback.pcap" "$TMP/in.pcap"
+expect 2 "-o onto an input is refused" -- "$NTA" run -q -o "$TMP/in.pcap" -n 'ip:::send { n++; }' "$TMP/in.pcap"
+cmp -s "$TMP/in.pcap" "$SRC/fixtures/loopback.pcap" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: the input was written to"; }
+"$NTA" run -q --max-ticks 1000000000000 -n 'tick-1ms { n++; } END { printf("end %d\n", n > 0); }' >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+eq "$?" 130 "SIGINT: status 128+2"
+eq "$(cat "$TMP/out")" "$(printf '\nend 1\n')" "SIGINT: the newline, then END"
+
 # --- the tick guard: a capture spanning ten years with tick-1ms stays bounded ---
 F=$SHARED/fixtures/public/zeek-mixed-vlan-mpls.pcap
 expect 0 "tick-1ms over ten years" -- timeout 60 "$NTA" run -q -n 'tick-1ms { n++; } END { printf("%d\n", n); }' "$F"
