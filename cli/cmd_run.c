@@ -37,7 +37,7 @@ static const char run_help[] =
     "  -Z                   allow descriptions that match no probe\n"
     "  -e                   compile and exit\n"
     "  -l                   list the probes the descriptions match (all without any)\n"
-    "  -o FILE              append the output to FILE\n"
+    "  -o FILE              append the output to FILE (\"-\": standard output)\n"
     "      --dtrace-testing  dtrace-utils' test-suite layout (no CPU/ID columns, its trace()\n"
     "                       widths), for comparing with that suite's expected outputs\n"
     "      --as-if-interrupted  print the newline dtrace prints on ^C before END's output\n"
@@ -202,7 +202,7 @@ int cli_cmd_run(int argc, char **argv)
         case 'Z': zdefs = 1; break;
         case 'e': compile_only = 1; break;
         case 'l': list = 1; break;
-        case 'o': output = optarg; break;
+        case 'o': output = strcmp(optarg, "-") == 0 ? NULL : optarg; break;   /* "-": stdout */
         case 'f': so.filter = optarg; break;
         case 'I': so.ifname = optarg; break;
         case 'D': testing = 1; break;

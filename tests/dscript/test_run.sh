@@ -113,6 +113,8 @@ print(sum(1 for l in open('$TMP/ev2.jsonl') if 'probe' in json.loads(l) and json
     { "$NTA" events --format jsonl "$F" >"$TMP/ev2.jsonl" 2>/dev/null; python3 -c "import json
 print(sum(1 for l in open('$TMP/ev2.jsonl') if 'probe' in json.loads(l) and json.loads(l)['probe'] == 'tcp:::send' and json.loads(l)['args'][4]['tcp_flags'] & 2))"; })
 eq "$(grep -c '^syn$' "$TMP/o.txt")" "$((2 * n))" "-o appends (two runs)"
+expect 0 "-o -" -- "$NTA" run -q -o - -n 'BEGIN { printf("hi\n"); exit(0); }'
+eq "$(cat "$TMP/out")" "hi" "-o - is standard output"
 expect 7 "exit(7) on a capture" -- "$NTA" run -q -n 'tcp:::receive { exit(7); }' "$F"
 expect 1 "unreadable input" -- "$NTA" run -q -n 'BEGIN { x = 1; }' "$TMP/none.pcap"
 expect 1 "partly unreadable input" -- "$NTA" run -q -n 'ip:::receive { n++; } END { printf("%d\n", n); }' "$SHARED/fixtures/public/sv-smtp-to-comma.pcap"
