@@ -74,7 +74,7 @@ def run_test(nta, scripts, corpus, row, timeout):
     tag = tag_of(name)
     if name.split(".")[1] == "err" or tag:
         cmd.append("-xerrtags")
-    cmd += ["-s", script]
+    cmd += ["-s", name + ".d"]   # relative, as the suite runs them: messages name it so
     opts = row.get("runtest_opts", "").strip()
     if opts:
         cmd += opts.split()
@@ -116,6 +116,8 @@ def main():
     ap.add_argument("-v", action="store_true")
     a = ap.parse_args()
     nta = os.environ.get("NTA") or os.path.join(ROOT, "build", "nta")
+    if os.sep in nta:
+        nta = os.path.abspath(nta)   # the tests run in the scripts' folder
     scripts = os.environ.get("NTA_CONFORMANCE_SCRIPTS")
     if scripts:
         scripts = os.path.abspath(scripts)
