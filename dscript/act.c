@@ -47,8 +47,9 @@ rnode *ln_printf(ds_prog *pg, const pformat *fmt, rnode **args, int nargs)
         memcpy(kids, args, (size_t)nargs * sizeof *kids);
     n->kids = (const rnode *const *)kids;
     n->nkids = nargs;
-    n->p = fmt;
-    return n;
+    /* literals need no copy in the record (Example 3's six flag strings) */
+    n->p = rt_printf_site(pg->arena, fmt, (const rnode *const *)kids, nargs);
+    return n->p != NULL ? n : NULL;
 }
 
 static uint64_t ev_trace(const rnode *n, rctx *c)

@@ -389,7 +389,11 @@ static int cook_printf(ck *k, ast *e, rnode **out)
     pformat *pf = ds_alloc(k->pg->arena, sizeof *pf);
     if (pf == NULL)
         return nomem(k, e->line);
-    if (pf_parse(k->pg->arena, f.cs, strlen(f.cs), pf, k->d, e->line, "printf") < 0)
+    /* the format is the literal as written: strsize bounds string values, not the format
+     * (dt_printf_create() takes the node's whole string) */
+    const char *fs = e->b->kind == A_STR ? e->b->s : f.cs;
+    size_t fl = e->b->kind == A_STR ? strnlen(e->b->s, e->b->slen) : strlen(f.cs);
+    if (pf_parse(k->pg->arena, fs, fl, pf, k->d, e->line, "printf") < 0)
         return -1;
     rnode **args = ds_alloc(k->pg->arena, (size_t)(n > 1 ? n - 1 : 1) * sizeof *args);
     const dtype **types = ds_alloc(k->pg->arena, (size_t)(n > 1 ? n - 1 : 1) * sizeof *types);

@@ -289,6 +289,30 @@ int pf_check_printf(pformat *f, const dtype *const *argt, int nargs, ds_diag *d,
                     func, ai);
         return -1;
     }
+    f->nstr = 0;
+    ai = 0;
+    for (int i = 0; i < f->n && f->nstr >= 0; i++) {
+        const pfconv *cv = &f->c[i];
+        if (cv->conv == 0)
+            continue;
+        ai += cv->wstar + cv->pstar;
+        if (cv->conv == '%')
+            continue;
+        if (cv->astr)
+            f->nstr = f->nstr < 16 ? f->nstr : -1;
+        if (cv->astr && f->nstr >= 0)
+            f->str[f->nstr++] = (uint16_t)ai;
+        ai++;
+    }
+    f->litbytes = f->taillen;
+    f->fast = f->n <= 64;
+    for (int i = 0; i < f->n; i++) {
+        const pfconv *cv = &f->c[i];
+        f->litbytes += cv->litlen + (cv->conv == 0);
+        if (cv->conv != 0 && (strchr("diuoxXcs", cv->conv) == NULL || cv->wstar || cv->pstar ||
+                              cv->width > 4096 || cv->prec > 4096))
+            f->fast = 0;
+    }
     return 0;
 }
 
@@ -305,8 +329,19 @@ static uint64_t extend(uint64_t v, int size, int sgn)
     return sgn ? (uint64_t)((int64_t)(v << sh) >> sh) : (v << sh) >> sh;
 }
 
-/* Pad text (len bytes) into width per flags (right-aligned unless '-'), in one reservation. */
-static void put_padded(ds_buf *out, const char *s, size_t len, const pfconv *cv, int width)
+/* Spaces, without a library call for none. */
+static inline char *spaces(char *p, size_t n)
+{
+    if (n > 0) {
+        memset(p, ' ', n);
+        p += n;
+    }
+    return p;
+}
+
+/* Text (len bytes) padded into width per flags (right-aligned unless '-'), at p, which has
+ * room for max(width, len) bytes. Returns the end. */
+static char *pad_render(char *p, const char *s, size_t len, const pfconv *cv, int width)
 {
     int left = (cv->flags & PF_MINUS) != 0;
     if (width == NOWIDTH)
@@ -316,21 +351,32 @@ static void put_padded(ds_buf *out, const char *s, size_t len, const pfconv *cv,
         width = width == INT_MIN ? INT_MAX : -width;
     }
     size_t pad = width > 0 && (size_t)width > len ? (size_t)width - len : 0;
-    char *p = ds_buf_reserve(out, len + pad);
-    if (p == NULL)
-        return;
-    if (!left) {
-        memset(p, ' ', pad);
-        p += pad;
-    }
+    if (!left)
+        p = spaces(p, pad);
     memcpy(p, s, len);
-    if (left)
-        memset(p + len, ' ', pad);
-    out->n += len + pad;
+    p += len;
+    return left ? spaces(p, pad) : p;
 }
 
-static void int_conv(ds_buf *out, const pfconv *cv, uint64_t v, int sgn, int size, int width,
-                     int prec)
+static size_t width_room(int width)
+{
+    if (width == NOWIDTH)
+        return 0;
+    return width == INT_MIN ? (size_t)INT_MAX : (size_t)(width < 0 ? -width : width);
+}
+
+/* Pad text (len bytes) into width per flags, in one reservation. */
+static void put_padded(ds_buf *out, const char *s, size_t len, const pfconv *cv, int width)
+{
+    size_t room = width_room(width);
+    char *p = ds_buf_reserve(out, len > room ? len : room);
+    if (p != NULL)
+        out->n += (size_t)(pad_render(p, s, len, cv, width) - p);
+}
+
+/* An integer conversion at p, which has room for max(width, prec) + 76 bytes. */
+static char *int_render(char *p, const pfconv *cv, uint64_t v, int sgn, int size, int width,
+                        int prec)
 {
     char digits[72];
     int nd = 0;
@@ -403,22 +449,25 @@ static void int_conv(ds_buf *out, const pfconv *cv, uint64_t v, int sgn, int siz
         zeros += pad;
         pad = 0;
     }
-    char *p = ds_buf_reserve(out, (size_t)(pad + np + zeros + nd));
-    if (p == NULL)
-        return;
-    if (!left) {
-        memset(p, ' ', (size_t)pad);
-        p += pad;
+    if (!left)
+        p = spaces(p, (size_t)pad);
+    for (int i = 0; i < np; i++)
+        *p++ = prefix[i];
+    if (zeros > 0) {
+        memset(p, '0', (size_t)zeros);
+        p += zeros;
     }
-    memcpy(p, prefix, (size_t)np);
-    p += np;
-    memset(p, '0', (size_t)zeros);
-    p += zeros;
     memcpy(p, d, (size_t)nd);
     p += nd;
-    if (left)
-        memset(p, ' ', (size_t)pad);
-    out->n += (size_t)(pad + np + zeros + nd);
+    return left ? spaces(p, (size_t)pad) : p;
+}
+
+static void int_conv(ds_buf *out, const pfconv *cv, uint64_t v, int sgn, int size, int width,
+                     int prec)
+{
+    char *p = ds_buf_reserve(out, width_room(width) + (prec > 0 ? (size_t)prec : 0) + 76);
+    if (p != NULL)
+        out->n += (size_t)(int_render(p, cv, v, sgn, size, width, prec) - p);
 }
 
 void pf_int(ds_buf *out, const pfconv *cv, uint64_t v, int sgn, int size)
@@ -535,8 +584,70 @@ static void conv_one(rctx *c, ds_buf *out, const pfconv *cv, uint64_t v, int wid
     }
 }
 
+/* The common printf(): d i u o x X c s with fixed widths, the bytes reserved once. */
+static void format_fast(rctx *c, ds_buf *out, const pformat *f, const uint64_t *vals)
+{
+    size_t lens[64];
+    size_t room = f->litbytes;
+    int ai = 0;
+    for (int i = 0; i < f->n; i++) {
+        const pfconv *cv = &f->c[i];
+        size_t w = cv->width > 0 ? (size_t)cv->width : 0;
+        if (cv->conv == 0) {
+            continue;
+        } else if (cv->conv == 's') {
+            const char *s = (const char *)(uintptr_t)vals[ai++];
+            if (s == NULL) {
+                if (c != NULL)
+                    ds_fault(c, FLT_BADADDR, 0);
+                return;
+            }
+            lens[i] = strlen(s);
+            if (cv->prec > 0 && (size_t)cv->prec < lens[i])
+                lens[i] = (size_t)cv->prec;
+            room += lens[i] > w ? lens[i] : w;
+        } else {
+            room += w + (cv->prec > 0 ? (size_t)cv->prec : 0) + 76;
+            ai++;
+        }
+    }
+    ai = 0;
+    char *p0 = ds_buf_reserve(out, room), *p = p0;
+    if (p == NULL)
+        return;
+    for (int i = 0; i < f->n; i++) {
+        const pfconv *cv = &f->c[i];
+        memcpy(p, cv->lit, cv->litlen);
+        p += cv->litlen;
+        int width = cv->width >= 0 ? cv->width : NOWIDTH;
+        switch (cv->conv) {
+        case 0:
+            *p++ = '%';
+            break;
+        case 's':
+            p = pad_render(p, (const char *)(uintptr_t)vals[ai++], lens[i], cv, width);
+            break;
+        case 'c': {
+            char ch = (char)(vals[ai++] & 0xff);
+            p = pad_render(p, &ch, 1, cv, width);
+            break;
+        }
+        default:
+            p = int_render(p, cv, vals[ai++], cv->asgn, cv->asize, width, cv->prec);
+            break;
+        }
+    }
+    memcpy(p, f->tail, f->taillen);
+    p += f->taillen;
+    out->n += (size_t)(p - p0);
+}
+
 void pf_format(rctx *c, ds_buf *out, const pformat *f, const uint64_t *vals)
 {
+    if (f->fast) {
+        format_fast(c, out, f, vals);
+        return;
+    }
     int ai = 0;
     for (int i = 0; i < f->n; i++) {
         const pfconv *cv = &f->c[i];

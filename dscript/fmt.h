@@ -38,6 +38,13 @@ typedef struct pformat {
     const char *tail;         /**< literal text after the last conversion */
     size_t taillen;
     const char *text;
+    /* set by pf_check_printf: the literal bytes of one firing, and whether every conversion
+     * is one of d i u o x X c s with fixed width and precision (formatted in one reservation) */
+    size_t litbytes;
+    int fast;
+    /* the argument registers that are strings (nstr -1: more than 16, look at each) */
+    int nstr;
+    uint16_t str[16];
 } pformat;
 
 /* Parse fmt (len bytes) for func ("printf", "printa"). 0, or -1 with the diagnostic set. */

@@ -154,6 +154,9 @@ BIN(ev_eq, a == b)
 BIN(ev_ne, a != b)
 #undef BIN
 
+/* x & K, with the constant in the node: D's flag tests (args[4]->tcp_flags & TH_SYN) */
+static uint64_t ev_andk(const rnode *n, rctx *c) { return EV(n->a) & n->k2; }
+
 static uint64_t divide(rctx *c, int op, uint64_t a, uint64_t b, int sgn)
 {
     if (b == 0) {
@@ -213,11 +216,14 @@ rnode *ln_binary(ds_prog *pg, int op, rnode *x, rnode *y, const dtype *t)
     case T_NE: f = ev_ne; break;
     default: return NULL;
     }
+    if (f == ev_and && y->f == ev_const && !y->is_str)
+        f = ev_andk;
     rnode *n = mk(pg, f);
     if (n != NULL) {
         n->a = x;
         n->b = y;
         n->k = (uint64_t)op;
+        n->k2 = y->k;
         n->sgn = (uint8_t)s;
     }
     return n;
@@ -329,14 +335,27 @@ rnode *ln_logical(ds_prog *pg, int op, rnode *x, rnode *y)
 }
 
 static uint64_t ev_ternary(const rnode *n, rctx *c) { return EV(n->a) ? EV(n->b) : EV(n->c); }
+/* c ? K1 : K2 (Example 3's flag names) */
+static uint64_t ev_ternary_kk(const rnode *n, rctx *c) { return EV(n->a) ? n->k : n->k2; }
+
+int ln_static_str(const rnode *n)
+{
+    if (n->f == ev_const)
+        return n->is_str;
+    return (n->f == ev_ternary || n->f == ev_ternary_kk) && ln_static_str(n->b) &&
+           ln_static_str(n->c);
+}
 
 rnode *ln_ternary(ds_prog *pg, rnode *cond, rnode *x, rnode *y)
 {
-    rnode *n = mk(pg, ev_ternary);
+    int kk = x->f == ev_const && y->f == ev_const;
+    rnode *n = mk(pg, kk ? ev_ternary_kk : ev_ternary);
     if (n != NULL) {
         n->a = cond;
         n->b = x;
         n->c = y;
+        n->k = x->k;
+        n->k2 = y->k;
     }
     return n;
 }
@@ -575,7 +594,10 @@ rnode *ln_assign(ds_prog *pg, const lval *lv, int op, rnode *rhs, const dtype *t
 
 /* ---- probe arguments and built-in variables ---- */
 
-static uint64_t ev_argv(const rnode *n, rctx *c) { return c->argv[n->k]; }
+static uint64_t ev_argv(const rnode *n, rctx *c)
+{
+    return c->ev != NULL && n->k < NTA_MAX_ARGS ? ds_net_argv(c, (int)n->k) : c->argv[n->k];
+}
 
 rnode *ln_argptr(ds_prog *pg, int i)
 {
@@ -654,27 +676,34 @@ static uint64_t ev_f_addr(const rnode *n, rctx *c)
     const unsigned char *s = arg_of(n, c);
     if (s == NULL)
         return n->k2;
-    for (unsigned i = 0; i < 8; i++) {
-        struct ds_evaddr *e = &c->evaddr[i];
-        if (e->firing == c->firing && e->argi == n->k && e->off == n->off)
-            return (uint64_t)(uintptr_t)e->s;
-    }
     nta_addr a;
     memcpy(&a, s + n->off, sizeof a);
     ds_addr_slot *slot = &c->addr_cache[nta_addr_slot(&a, 8)];
-    if (!slot->used || !nta_addr_eq(&slot->a, &a)) {
+    int hit = slot->used && nta_addr_eq(&slot->a, &a);
+    if (hit && c->strmax >= NTA_ADDR_STRLEN - 1) {
+        slot->firing = c->firing;
+        return (uint64_t)(uintptr_t)slot->s;
+    }
+    if (!hit && !(slot->used && slot->firing == c->firing)) {
         slot->a = a;
         slot->used = 1;
+        slot->firing = c->firing;
         nta_addr_str(&a, slot->s);
+        if (c->strmax >= NTA_ADDR_STRLEN - 1)
+            return (uint64_t)(uintptr_t)slot->s;
     }
-    /* a copy per field and firing: the cache slot may change before the firing is done */
+    /* the slot holds another address this firing has read, or strsize cuts the text: a copy
+     * of this firing's own (eight per firing, more than the address fields a probe has) */
     struct ds_evaddr *e = &c->evaddr[c->evaddr_next++ & 7];
-    size_t l = strnlen(slot->s, c->strmax);
-    memcpy(e->s, slot->s, l);
+    char t[NTA_ADDR_STRLEN];
+    const char *src = slot->s;
+    if (!nta_addr_eq(&slot->a, &a)) {
+        nta_addr_str(&a, t);
+        src = t;
+    }
+    size_t l = strnlen(src, c->strmax);
+    memcpy(e->s, src, l);
     e->s[l] = '\0';
-    e->firing = c->firing;
-    e->argi = (uint32_t)n->k;
-    e->off = n->off;
     return (uint64_t)(uintptr_t)e->s;
 }
 

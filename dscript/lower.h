@@ -33,6 +33,8 @@ rnode *ln_strindex(ds_prog *pg, rnode *s, rnode *i);
 /* T_LAND, T_LOR, T_LXOR */
 rnode *ln_logical(ds_prog *pg, int op, rnode *x, rnode *y);
 rnode *ln_ternary(ds_prog *pg, rnode *c, rnode *x, rnode *y);
+/* Whether n always yields a string of the program's lifetime (a literal, or a ?: of such). */
+int ln_static_str(const rnode *n);
 rnode *ln_comma(ds_prog *pg, rnode *x, rnode *y);
 rnode *ln_load(ds_prog *pg, const lval *lv);
 /* lv op= rhs (op T_ASSIGN for plain =); post: ++/-- returning the old value. t: the value

@@ -1,6 +1,8 @@
 /* dscript/output.c: records and their consumer (see output.h). */
 #include "dscript/output.h"
 
+#include "dscript/lower.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +44,10 @@ void rt_cut(rctx *c, size_t mark, size_t text_hdr)
     c->text_hdr = text_hdr != NO_TEXT && text_hdr < mark ? text_hdr : NO_TEXT;
 }
 
-void rt_printf(rctx *c, const pformat *f, const uint64_t *vals, int nvals)
+pf_site *rt_printf_site(ds_arena *a, const pformat *f, const rnode *const *args, int nargs)
 {
-    /* the strings first: a NULL one faults before anything is recorded */
-    size_t strbytes = 0;
+    int n = 0;
+    uint16_t regs[256];
     int ai = 0;
     for (int i = 0; i < f->n; i++) {
         const pfconv *cv = &f->c[i];
@@ -54,46 +56,52 @@ void rt_printf(rctx *c, const pformat *f, const uint64_t *vals, int nvals)
         ai += cv->wstar + cv->pstar;
         if (cv->conv == '%')
             continue;
-        if (cv->astr) {
-            const char *s = (const char *)(uintptr_t)vals[ai];
-            if (s == NULL) {
-                ds_fault(c, FLT_BADADDR, 0);
-                return;
-            }
-            strbytes += strnlen(s, c->strmax) + 1;
-        }
+        if (cv->astr && ai < nargs && ai < 256 && !ln_static_str(args[ai]))
+            regs[n++] = (uint16_t)ai;
         ai++;
+    }
+    pf_site *s = ds_alloc(a, sizeof *s + (size_t)n * sizeof s->copied[0]);
+    if (s == NULL)
+        return NULL;
+    s->f = f;
+    s->ncopied = n;
+    memcpy(s->copied, regs, (size_t)n * sizeof regs[0]);
+    return s;
+}
+
+void rt_printf(rctx *c, const pf_site *site, const uint64_t *vals, int nvals)
+{
+    /* the strings first: a NULL one faults before anything is recorded (literals never are) */
+    size_t strbytes = 0;
+    uint32_t lens[256];
+    for (int i = 0; i < site->ncopied; i++) {
+        const char *s = (const char *)(uintptr_t)vals[site->copied[i]];
+        if (s == NULL) {
+            ds_fault(c, FLT_BADADDR, 0);
+            return;
+        }
+        lens[i] = (uint32_t)strnlen(s, c->strmax);
+        strbytes += 4 + lens[i] + 1;
     }
     close_text(c);
     ds_buf *b = c->stage;
-    size_t need = 1 + sizeof f + 2 + (size_t)nvals * 8 + strbytes;
+    size_t need = 1 + sizeof site + 2 + (size_t)nvals * 8 + strbytes;
     char *p = ds_buf_reserve(b, need);
     if (p == NULL)
         return;
     *p++ = R_PRINTF;
-    memcpy(p, &f, sizeof f);
-    p += sizeof f;
+    memcpy(p, &site, sizeof site);
+    p += sizeof site;
     uint16_t n = (uint16_t)nvals;
     memcpy(p, &n, 2);
     p += 2;
     memcpy(p, vals, (size_t)nvals * 8);
     p += (size_t)nvals * 8;
-    ai = 0;
-    for (int i = 0; i < f->n; i++) {
-        const pfconv *cv = &f->c[i];
-        if (cv->conv == 0)
-            continue;
-        ai += cv->wstar + cv->pstar;
-        if (cv->conv == '%')
-            continue;
-        if (cv->astr) {
-            const char *s = (const char *)(uintptr_t)vals[ai];
-            size_t l = strnlen(s, c->strmax);
-            memcpy(p, s, l);
-            p[l] = '\0';
-            p += l + 1;
-        }
-        ai++;
+    for (int i = 0; i < site->ncopied; i++) {
+        memcpy(p, &lens[i], 4);
+        memcpy(p + 4, (const char *)(uintptr_t)vals[site->copied[i]], lens[i]);
+        p[4 + lens[i]] = '\0';
+        p += 4 + lens[i] + 1;
     }
     b->n += need;
 }
@@ -114,27 +122,20 @@ static void consume(nta_dscript *d, const char *p, size_t n, ds_buf *text)
             ds_buf_put(text, p + 5, len);
             p += 5 + len;
         } else {
-            const pformat *f;
+            const pf_site *site;
             uint16_t nv;
-            memcpy(&f, p + 1, sizeof f);
-            memcpy(&nv, p + 1 + sizeof f, 2);
-            p += 1 + sizeof f + 2;
+            memcpy(&site, p + 1, sizeof site);
+            memcpy(&nv, p + 1 + sizeof site, 2);
+            p += 1 + sizeof site + 2;
             memcpy(vals, p, (size_t)nv * 8);
             p += (size_t)nv * 8;
-            int ai = 0;
-            for (int i = 0; i < f->n; i++) {
-                const pfconv *cv = &f->c[i];
-                if (cv->conv == 0)
-                    continue;
-                ai += cv->wstar + cv->pstar;
-                if (cv->conv == '%')
-                    continue;
-                if (cv->astr) {
-                    vals[ai] = (uint64_t)(uintptr_t)p;
-                    p += strlen(p) + 1;
-                }
-                ai++;
+            for (int i = 0; i < site->ncopied; i++) {
+                uint32_t len;
+                memcpy(&len, p, 4);
+                vals[site->copied[i]] = (uint64_t)(uintptr_t)(p + 4);
+                p += 4 + len + 1;
             }
+            const pformat *f = site->f;
             pf_format(NULL, text, f, vals);
         }
         if (text->n >= HAND_OVER)

@@ -10,8 +10,10 @@
  *
  * Record layout, unaligned, in the buffer's byte order:
  *   text:   1, u32 length, the bytes
- *   printf: 2, the pformat pointer, u16 count, count u64 values, then for each string
- *           argument in order its bytes and a NUL (its value slot is unused). */
+ *   printf: 2, the pf_site pointer, u16 count, count u64 values, then for each string the
+ *           site copies (its copied[], in order) a u32 length, its bytes and a NUL (its value
+ *           slot is then unused). Strings of the program's lifetime (literals) are not copied:
+ *           their value slot holds them. */
 #ifndef NTA_DSCRIPT_OUTPUT_H
 #define NTA_DSCRIPT_OUTPUT_H
 
@@ -21,8 +23,18 @@
 /* The text record to append to: opened at the end of the buffer when the last record is not
  * one. Append with the ds_buf functions. */
 ds_buf *rt_text(rctx *c);
+/* One printf() call: its format, and the argument registers holding strings that must be
+ * copied into the record (the firing's scratch is reused), worked out once when lowering. */
+typedef struct pf_site {
+    const pformat *f;
+    int ncopied;
+    uint16_t copied[];
+} pf_site;
+
+/* The site of a printf(fmt, args...): NULL when out of memory. */
+pf_site *rt_printf_site(ds_arena *a, const pformat *fmt, const rnode *const *args, int nargs);
 /* A printf() record of vals (the registers pf_format takes). A NULL string faults. */
-void rt_printf(rctx *c, const pformat *f, const uint64_t *vals, int nvals);
+void rt_printf(rctx *c, const pf_site *site, const uint64_t *vals, int nvals);
 /* Cut the buffer back to mark (a faulting clause), keeping the open text record consistent. */
 void rt_cut(rctx *c, size_t mark, size_t text_hdr);
 

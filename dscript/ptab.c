@@ -139,6 +139,7 @@ int ds_ptab_init(ds_ptab *pt, ds_arena *a)
         if (d == NULL)
             return -1;
         d->np = (nta_probe)p;
+        pt->net[p] = d;
     }
     for (size_t i = 0; i < sizeof silent / sizeof silent[0]; i++)
         if (mk(pt, silent[i].id, PK_SILENT, silent[i].prov, "kernel", "none", silent[i].name) == NULL)
@@ -213,9 +214,5 @@ int ds_ptab_match(ds_ptab *pt, const char *const fields[4], ds_probe **out, int 
 
 ds_probe *ds_ptab_net(const ds_ptab *pt, nta_probe np)
 {
-    int id = nta_probe_id(np);
-    for (int i = 0; i < pt->n; i++)
-        if (pt->v[i]->id == id)
-            return pt->v[i];
-    return NULL;
+    return (unsigned)np < NTA_PROBE__COUNT ? pt->net[np] : NULL;
 }

@@ -40,6 +40,7 @@ typedef struct ds_ptab {
     ds_probe **v;                /**< by ascending ID */
     int n, cap;
     int next_profile_id;
+    ds_probe *net[NTA_PROBE__COUNT];   /**< nta's probes by nta_probe: one look-up per event */
 } ds_ptab;
 
 /* Which field a description of fewer than four fields names (dtrace -P/-m/-f/-n). */

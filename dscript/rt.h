@@ -65,6 +65,7 @@ struct ds_aggrt;
 typedef struct ds_addr_slot {
     nta_addr a;
     uint8_t used;
+    uint64_t firing;         /**< the last firing that read it: not replaced during that one */
     char s[NTA_ADDR_STRLEN];
 } ds_addr_slot;
 #define DS_ADDR_CACHE 256
@@ -114,8 +115,9 @@ struct rctx {
     /* run-time messages (faults, setopt): the caller prints them on stderr */
     void (*msg)(void *ctx, const char *m);
     void *msg_ctx;
-    /* address texts: by value across the run, and per field within a firing (so a text
-     * stays put however many addresses the firing formats) */
+    /* address texts: by value across the run; a slot read during a firing is not replaced
+     * before it ends (a text stays put however many addresses the firing formats): another
+     * address landing on it then gets a copy of its own in evaddr */
     ds_addr_slot *addr_cache;
     uint64_t firing;                 /**< counts firings: the per-field texts' generation */
     struct ds_evaddr {
@@ -131,5 +133,7 @@ struct rctx {
 char *ds_scratch(rctx *c, size_t n);
 /* Record a fault (first one wins). */
 void ds_fault(rctx *c, int code, uint64_t addr);
+/* argN (N < NTA_MAX_ARGS) of the network probe firing now: its pointer-like value (run.c). */
+uint64_t ds_net_argv(const rctx *c, int i);
 
 #endif

@@ -219,6 +219,23 @@ static void run_ecb(nta_dscript *d, const ds_ecb *e)
         ds_buf_putc(rt_text(c), '\n');
 }
 
+uint64_t ds_net_argv(const rctx *c, int i)
+{
+    const void *a = c->arg[i];
+    if (a == NULL)
+        return 0;
+    /* the pointer-like values (d-language.md section 3.9): a connection's id for tcpcb/inpcb
+     * arguments, a fixed non-zero value for the others */
+    uint64_t v = 0;
+    switch (nta_probe_args(c->ev->probe)[i]) {
+    case NTA_ARG_CSINFO: v = ((const csinfo_t *)a)->cs_cid; break;
+    case NTA_ARG_TCPSINFO: v = ((const tcpsinfo_t *)a)->tcps_addr; break;
+    case NTA_ARG_UDPSINFO: v = ((const udpsinfo_t *)a)->udps_addr; break;
+    default: break;
+    }
+    return v != 0 ? v : 0xfffff80000000000ull | ((uint64_t)i << 12);
+}
+
 void ds_fire(nta_dscript *d, ds_probe *p, const nta_event *ev, uint64_t ts)
 {
     rctx *c = &d->pg.rc;
@@ -226,26 +243,13 @@ void ds_fire(nta_dscript *d, ds_probe *p, const nta_event *ev, uint64_t ts)
     c->ev = ev;
     c->ts = ts;
     c->wall = ev != NULL || d->begun ? ts : ts;
+    /* arg0..arg9 of a network probe are worked out when read (ds_net_argv) */
     memset(c->argv, 0, sizeof c->argv);
-    memset(c->arg, 0, sizeof c->arg);
-    if (ev != NULL) {
-        for (int i = 0; i < NTA_MAX_ARGS; i++) {
-            const void *a = nta_event_arg(ev, i);
-            c->arg[i] = a;
-            if (a == NULL)
-                continue;
-            /* arg0..arg5: the pointer-like values (d-language.md section 3.9): a connection's
-             * id for tcpcb/inpcb arguments, a fixed non-zero value for the others */
-            switch (nta_probe_args(ev->probe)[i]) {
-            case NTA_ARG_CSINFO: c->argv[i] = ((const csinfo_t *)a)->cs_cid; break;
-            case NTA_ARG_TCPSINFO: c->argv[i] = ((const tcpsinfo_t *)a)->tcps_addr; break;
-            case NTA_ARG_UDPSINFO: c->argv[i] = ((const udpsinfo_t *)a)->udps_addr; break;
-            default: c->argv[i] = 0xfffff80000000000ull | ((uint64_t)i << 12); break;
-            }
-            if (c->argv[i] == 0)
-                c->argv[i] = 0xfffff80000000000ull | ((uint64_t)i << 12);
-        }
-    }
+    if (ev != NULL)
+        for (int i = 0; i < NTA_MAX_ARGS; i++)
+            c->arg[i] = nta_event_arg(ev, i);
+    else
+        memset(c->arg, 0, sizeof c->arg);
     for (int i = 0; i < c->ntv; i++)
         if (c->tstr[i] != NULL)
             c->tstr[i][0] = '\0';

@@ -128,6 +128,40 @@ has "$TMP/err" "record 19" "the damage is reported"
 has "$TMP/out" "^[1-9]" "what was read is still counted"
 expect 5 "exit() wins over damaged input" -- "$NTA" run -q -n 'ip:::receive { exit(5); }' "$SHARED/fixtures/public/sv-smtp-to-comma.pcap"
 
+# --- address texts: two addresses sharing a cache slot in one firing, and strsize ---
+# 10.0.1.5 and 10.0.1.120 hash to the same slot of the 256-slot address cache (common/addr.h
+# nta_addr_slot: ((bytes ^ 4) * 0xff51afd7ed558ccd) >> 56 = 221 for both): each firing reads
+# both, and both texts must stay whole (truth: the packets' own addresses, written below)
+python3 - "$TMP/coll.pcap" <<'PY'
+import struct, sys
+def csum(b):
+    b += b"\0" * (len(b) % 2)
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+def pkt(src, dst, sp, dp, seq, ack, flags):
+    tcp = struct.pack("!HHIIBBHHH", sp, dp, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    tcp = tcp[:16] + struct.pack("!H", csum(bytes(src) + bytes(dst) + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, bytes(src), bytes(dst))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return b"\2\0\0\0\0\2\2\0\0\0\0\1\x08\0" + ip + tcp
+A, B = [10, 0, 1, 5], [10, 0, 1, 120]
+ps = [pkt(A, B, 40000, 80, 1000, 0, 0x02), pkt(B, A, 80, 40000, 5000, 1001, 0x12), pkt(A, B, 40000, 80, 1001, 5001, 0x10)]
+out = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+for i, p in enumerate(ps):
+    out += struct.pack("<IIII", 1700000000, i * 1000, len(p), len(p)) + p
+open(sys.argv[1], "wb").write(out)
+PY
+expect 0 "colliding addresses" -- "$NTA" run -q --local all -n 'ip:::send { printf("%s %s %s %s\n", args[2]->ip_saddr, args[2]->ip_daddr, args[2]->ip_saddr, args[2]->ip_daddr); }' "$TMP/coll.pcap"
+eq "$(cat "$TMP/out")" "$(printf '10.0.1.5 10.0.1.120 10.0.1.5 10.0.1.120\n10.0.1.120 10.0.1.5 10.0.1.120 10.0.1.5\n10.0.1.5 10.0.1.120 10.0.1.5 10.0.1.120')" "two addresses in one cache slot, one firing"
+expect 0 "strsize cuts addresses" -- "$NTA" run -q --local all -x strsize=7 -n 'ip:::send { printf("%s|%s\n", args[2]->ip_saddr, args[2]->ip_daddr); }' "$TMP/coll.pcap"
+eq "$(cat "$TMP/out")" "$(printf '10.0.1.|10.0.1.\n10.0.1.|10.0.1.\n10.0.1.|10.0.1.')" "strsize=7: seven characters of each address"
+
+# --- arg0..arg5 on a network probe: the connection for tcpsinfo_t (tcps_addr; NULL without
+# one, as the translator's NULL value), a fixed non-zero pointer-like value
+# (0xfffff80000000000 | N << 12) for the other structures (d-language.md 3.9) ---
+expect 0 "argN" -- "$NTA" run -q -n 'tcp:::send { printf("%x %x %x\n", arg0, arg2, arg6); } tcp:::send /arg3 != args[3]->tcps_addr/ { printf("arg3 %x\n", arg3); }' "$SRC/fixtures/loopback.pcap"
+eq "$(sort -u "$TMP/out" | grep .)" "fffff80000000000 fffff80000002000 0" "argN of tcp:::send"
+
 # --- the output is never an input; ^C runs END, prints dtrace's "\n" first and is 128+2 ---
 cp "$SRC/fixtures/loopback.pcap" "$TMP/in.pcap"
 expect 2 "-o onto an input is refused" -- "$NTA" run -q -o "$TMP/in.pcap" -n 'ip:::send { n++; }' "$TMP/in.pcap"
