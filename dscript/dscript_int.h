@@ -27,6 +27,7 @@ struct nta_dscript {
     atomic_int write_failed;         /**< the consumer's write failed */
     atomic_int write_errno;          /**< and why */
     int interrupted;                 /**< the run was stopped (^C): dtrace's extra "\n" */
+    int noinput;                     /**< no input: walltimestamp = start time + the virtual clock */
     nta_chunkq q;                    /**< records to the consumer thread */
     pthread_t thread;
     int threaded;

@@ -242,7 +242,7 @@ void ds_fire(nta_dscript *d, ds_probe *p, const nta_event *ev, uint64_t ts)
     c->probe = p;
     c->ev = ev;
     c->ts = ts;
-    c->wall = ev != NULL || d->begun ? ts : ts;
+    c->wall = d->noinput ? d->run.walltime0 + ts : ts;
     /* arg0..arg9 of a network probe are worked out when read (ds_net_argv) */
     memset(c->argv, 0, sizeof c->argv);
     if (ev != NULL)
@@ -415,6 +415,7 @@ int nta_dscript_finish(nta_dscript *d)
 int nta_dscript_run_noinput(nta_dscript *d)
 {
     rctx *c = &d->pg.rc;
+    d->noinput = 1;
     begin(d, 0);
     /* the virtual clock: ticks until exit(), ^C, or the bound */
     while (!c->exited && d->nticks > 0 && !(d->run.stop != NULL && *d->run.stop)) {
@@ -432,7 +433,6 @@ int nta_dscript_run_noinput(nta_dscript *d)
         if (d->write_failed)
             break;
     }
-    d->pg.rc.wall = d->run.walltime0;
     return nta_dscript_finish(d);
 }
 

@@ -162,6 +162,13 @@ eq "$(cat "$TMP/out")" "$(printf '10.0.1.|10.0.1.\n10.0.1.|10.0.1.\n10.0.1.|10.0
 expect 0 "argN" -- "$NTA" run -q -n 'tcp:::send { printf("%x %x %x\n", arg0, arg2, arg6); } tcp:::send /arg3 != args[3]->tcps_addr/ { printf("arg3 %x\n", arg3); }' "$SRC/fixtures/loopback.pcap"
 eq "$(sort -u "$TMP/out" | grep .)" "fffff80000000000 fffff80000002000 0" "argN of tcp:::send"
 
+# --- without input walltimestamp is the time nta started plus the virtual clock (man page) ---
+now=$(date +%s)
+expect 0 "walltimestamp without input" -- "$NTA" run -q -n 'tick-2s { printf("%d %d\n", walltimestamp / 1000000000, timestamp); exit(0); }'
+read -r w t <"$TMP/out"
+eq "$t" 2000000000 "the virtual clock at the first tick-2s"
+[ $((w - now - 2)) -ge -1 ] && [ $((w - now - 2)) -le 5 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: walltimestamp $w is not the start time ($now) + 2 s"; }
+
 # --- the output is never an input; ^C runs END, prints dtrace's "\n" first and is 128+2 ---
 cp "$SRC/fixtures/loopback.pcap" "$TMP/in.pcap"
 expect 2 "-o onto an input is refused" -- "$NTA" run -q -o "$TMP/in.pcap" -n 'ip:::send { n++; }' "$TMP/in.pcap"
