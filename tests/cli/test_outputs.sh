@@ -81,6 +81,13 @@ expect 0 "-o - is standard output" -- "$NTA" report -q --ooo -o - "$VS"
 same "$TMP/want" "$TMP/out" "-o - writes what standard output gets"
 [ -e ./- ] && bad "-o - made a file named -" || ok
 
+# --- reports sharing standard output wait in TMPDIR, and a folder that fails is named ---
+expect 3 "no temporary file can be made" -- env TMPDIR=/proc "$NTA" report -q --ooo --states "$VS"
+has "$TMP/err" "cannot make a temporary file in /proc" "the folder is named, not a misleading cause"
+has "$TMP/err" "set TMPDIR" "and the way out is said"
+mkdir "$TMP/tmpd"
+expect 0 "reports sharing the output with TMPDIR set" -- env TMPDIR="$TMP/tmpd" "$NTA" report -q --ooo --states "$VS"
+
 # --- a full disk keeps the earlier file: the new one is written aside and renamed ---
 "$NTA" report -q --ooo -o "$TMP/ooo.txt.keep" "$VS"
 cp "$TMP/ooo.txt.keep" "$TMP/ooo.prev"
