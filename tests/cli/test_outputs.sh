@@ -76,10 +76,11 @@ has "$TMP/err" "Broken pipe" "and it is called a broken pipe, not an I/O error"
 expect 3 "an output that cannot be made" -- "$NTA" info -o "$TMP/no/such/dir/x" "$VS"
 has "$TMP/err" "cannot write $TMP/no/such/dir/x" "the output is named"
 expect 3 "an --output-dir that cannot be made" -- "$NTA" report -q --output-dir "$TMP/c.pcap/x" "$VS"
-expect 0 "-o - is standard output" -- "$NTA" report -q --ooo -o - "$VS"
+mkdir "$TMP/cwd"
+expect 0 "-o - is standard output" -- sh -c "cd \"$TMP/cwd\" && \"$NTA\" report -q --ooo -o - \"$VS\""
 "$NTA" report -q --ooo "$VS" >"$TMP/want"
 same "$TMP/want" "$TMP/out" "-o - writes what standard output gets"
-[ -e ./- ] && bad "-o - made a file named -" || ok
+[ -e "$TMP/cwd/-" ] && bad "-o - made a file named -" || ok
 
 # --- reports sharing standard output wait in TMPDIR, and a folder that fails is named ---
 expect 3 "no temporary file can be made" -- env TMPDIR=/proc "$NTA" report -q --ooo --states "$VS"
