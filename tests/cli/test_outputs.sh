@@ -18,7 +18,7 @@
 # - a --local host that never shows up is said, not answered with silently empty reports;
 # - a CSV field holding quotes and commas is quoted (RFC 4180).
 set -u
-NTA=$1
+NTA=$(realpath "$1")
 SRC=$2
 FX=$SRC/fixtures
 TMP=$(mktemp -d)

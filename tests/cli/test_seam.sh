@@ -14,7 +14,7 @@
 #   only tcp:::send/receive, so connect_refused can never count; dtrace text has no capture to
 #   pick connections up mid-stream in.
 set -u
-NTA=$1
+NTA=$(realpath "$1")
 SRC=$2
 FX=$SRC/fixtures
 TMP=$(mktemp -d)
