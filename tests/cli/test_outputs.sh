@@ -19,7 +19,7 @@
 # - a CSV field holding quotes and commas is quoted (RFC 4180).
 set -u
 NTA=$(realpath "$1")
-SRC=$2
+SRC=$(realpath "$2")
 FX=$SRC/fixtures
 TMP=$(mktemp -d)
 PIDS=()

@@ -15,7 +15,7 @@
 #   pick connections up mid-stream in.
 set -u
 NTA=$(realpath "$1")
-SRC=$2
+SRC=$(realpath "$2")
 FX=$SRC/fixtures
 TMP=$(mktemp -d)
 PIDS=()
