@@ -137,7 +137,8 @@ for cap, tools in by.items():
         w = max(w, 0.01)
         gt, lt = (">", "<") if killed else ("", "")
         fl = f"{100 * pk / w / floors[cap]:.0f} %" if cap in floors and tool.startswith("nta") else ""
+        rat = gt + "%.1fx" % (w / base) if base else ""
         ob = outbytes.get((cap, tool))
         om = f"{ob / w / 1e6:,.0f}" if ob else ""
-        print(f"| {cap} | {tool}{' (killed)' if killed else ''} | {gt}{w:.2f} | {u:.2f} | {s:.2f} | {lt}{pk / w:,.0f} | {lt}{size / w / 1e6:,.0f} | {rss / 1024:.0f} | {(gt + f"{w / base:.1f}x") if base else ""} | {fl} | {om} |")
+        print(f"| {cap} | {tool}{' (killed)' if killed else ''} | {gt}{w:.2f} | {u:.2f} | {s:.2f} | {lt}{pk / w:,.0f} | {lt}{size / w / 1e6:,.0f} | {rss / 1024:.0f} | {rat} | {fl} | {om} |")
 PY
