@@ -52,7 +52,9 @@ typedef enum nta_aggfn {
 
 /** One component of a key. Read-only for callers. */
 typedef struct nta_aggkey_part {
-    const char *s;        /**< string: its len bytes, then a NUL; NULL for an integer */
+    const char *s;        /**< string: its len bytes, then a NUL (in keys from a table and in
+                               copies; a string added by reference may go on past len); NULL
+                               for an integer */
     int64_t i;            /**< integer: the value as its D type holds it (sign-extended from
                                size bytes, or zero-extended when is_unsigned); 0 for a string */
     uint32_t len;         /**< string: length in bytes (no NUL inside) */

@@ -89,6 +89,15 @@ for cap in "${caps[@]}"; do
     timed "$cap" zstd-dc zstd -q -dc "$cap.zst"
 done
 
+# memory with many flows left open (issue 14): 200,000 half-open connections
+SYN=${NTABENCH_DIR:-/tmp/ntabench}/syn200k.pcap
+[ -f "$SYN" ] || python3 "$HERE/syn200k.py" "$SYN"
+timed "$SYN" nta-report-bytes-json "$NTA" report -q --bytes --format json --output-dir "$OUT/.reports" "$SYN"
+timed "$SYN" nta-report-all "$NTA" report -q --all --output-dir "$OUT/.reports" "$SYN"
+timed "$SYN" nta-report-all-maxflows-1000 "$NTA" report -q --all --max-flows 1000 --output-dir "$OUT/.reports" "$SYN"
+timed "$SYN" nta-report-aggs-maxflows-1000 "$NTA" report -q --durations --ifhist --ooo --states --packets --max-flows 1000 --output-dir "$OUT/.reports" "$SYN"
+caps+=("$SYN")
+
 # summary: packets from nta info's JSON, ratios against each peer
 PEER_RESULTS=${PEER_RESULTS:-$HERE/../../shared/bench/PEER-RESULTS.md} python3 - "$RAW" "${caps[@]}" <<'PY'
 import json, subprocess, sys, os, collections
@@ -115,6 +124,8 @@ if os.path.exists(peer):
 # bytes each event format writes (the rate that matters for them is of output, not input)
 outbytes = {}
 for c in caps:
+    if c.endswith("syn200k.pcap"):
+        continue
     for f in ("jsonl", "csv", "text", "dtrace"):
         p = subprocess.Popen([nta, "events", "-q", "--format", f, c], stdout=subprocess.PIPE)
         n = 0
@@ -129,14 +140,15 @@ print("| capture | tool | wall s | user s | sys s | packets/s | MB/s | peak RSS 
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for cap, tools in by.items():
     pk, size = meta[cap]
-    base = tools["nta-events"][0]
+    base = tools["nta-events"][0] if "nta-events" in tools else 0
     for tool, (w, u, s, rss, killed) in tools.items():
         w = max(w, 0.01)
         gt, lt = (">", "<") if killed else ("", "")
         fl = f"{100 * pk / w / floors[cap]:.0f} %" if cap in floors and tool.startswith("nta") else ""
+        rat = gt + "%.1fx" % (w / base) if base else ""
         ob = outbytes.get((cap, tool))
         om = f"{ob / w / 1e6:,.0f}" if ob else ""
-        print(f"| {cap} | {tool}{' (killed)' if killed else ''} | {gt}{w:.2f} | {u:.2f} | {s:.2f} | {lt}{pk / w:,.0f} | {lt}{size / w / 1e6:,.0f} | {rss / 1024:.0f} | {gt}{w / max(base, 0.01):.1f}x | {fl} | {om} |")
+        print(f"| {cap} | {tool}{' (killed)' if killed else ''} | {gt}{w:.2f} | {u:.2f} | {s:.2f} | {lt}{pk / w:,.0f} | {lt}{size / w / 1e6:,.0f} | {rss / 1024:.0f} | {rat} | {fl} | {om} |")
 print()
 for cap, tools in by.items():
     for run, rep in (("nta-run-ex9-fixed", "nta-report-ooo"), ("nta-run-ex3", "nta-report-packets")):

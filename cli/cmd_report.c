@@ -321,7 +321,8 @@ static int run_reports(report_args *a, nta_source *src, FILE *out, char *const *
     int status = open_dests(a, inputs, ninputs, &ds);
     if (status != 0)
         return status;
-    nta_report_set_opts ro = { a->fmt, out, a->interval, info->known };
+    /* reports sharing one output wait in temporary files: where the user says (TMPDIR) */
+    nta_report_set_opts ro = { a->fmt, out, a->interval, info->known, getenv("TMPDIR") };
     nta_report_set *rs;
     nta_err err;
     nta_err_clear(&err);

@@ -23,6 +23,7 @@ typedef struct nta_report_opts {
     uint32_t known;             /**< NTA_F_* the input shows (timestamps may be missing) */
     struct nta_logw *writer;    /**< the per-event logs format on this thread (log_writer.h);
                                      NULL: as events come */
+    const char *tmpdir;         /**< for rows held aside (--bytes JSON); NULL: /tmp */
 } nta_report_opts;
 
 struct nta_report;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "common/linebuf.h"
+#include "common/tmpfile.h"
 #include "agg/agg.h"
 #include "agg/agg_text.h"
 #include "reports/report.h"
@@ -117,35 +118,42 @@ static void csv_row(nta_line *t, uint64_t end, const char *proto, const nta_aggk
     nta_line_str(t, "\n");
 }
 
+typedef struct rows_ctx {
+    bytes_r *b;
+    proto_acc *p;
+    uint64_t end;
+    FILE *o;
+    int json;
+} rows_ctx;
+
+static int row_out(const nta_aggkey *k, const nta_aggent *const *ents, int naggs, void *ctx)
+{
+    rows_ctx *c = ctx;
+    (void)naggs;
+    int64_t v = nta_agg_value(c->p->bytes, ents[0]);
+    nta_line t;
+    t.n = 0;
+    if (c->json)
+        json_row(&t, c->b->nrows++ == 0, c->b->block_start, c->end, c->p->name, k, v);
+    else
+        csv_row(&t, c->end, c->p->name, k, v);
+    return fwrite(t.b, 1, t.n, c->o) != t.n ? -1 : 0;
+}
+
 static int rows_out(bytes_r *b, proto_acc *p, uint64_t end)
 {
     int json = b->r.opts.fmt == NTA_RFMT_JSON;
-    if (json && b->jrows == NULL && (b->jrows = tmpfile()) == NULL)
+    if (json && b->jrows == NULL
+        && (b->jrows = nta_tmpfile(b->r.opts.tmpdir ? b->r.opts.tmpdir : "/tmp")) == NULL)
         return -1;
     FILE *o = json ? b->jrows : b->r.opts.stream;
-    size_t n = nta_agg_count(p->bytes);
-    const nta_aggkey **keys = malloc((n ? n : 1) * sizeof *keys);
-    if (keys == NULL)
-        return -1;
-    n = nta_agg_sorted(&p->bytes, 1, keys, n);
-    int rc = 0;
-    if (!json && !b->csv_header && n > 0) {
+    if (!json && !b->csv_header && nta_agg_count(p->bytes) > 0) {
         b->csv_header = 1;
-        rc = fputs("interval_end_ns,proto,laddr,lport,raddr,rport,bytes\n", o) == EOF;
+        if (fputs("interval_end_ns,proto,laddr,lport,raddr,rport,bytes\n", o) == EOF)
+            return -1;
     }
-    nta_line t;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const nta_aggkey *k = keys[i];
-        int64_t v = nta_agg_value(p->bytes, nta_agg_find(p->bytes, k));
-        t.n = 0;
-        if (json)
-            json_row(&t, b->nrows++ == 0, b->block_start, end, p->name, k, v);
-        else
-            csv_row(&t, end, p->name, k, v);
-        rc = fwrite(t.b, 1, t.n, o) != t.n;
-    }
-    free(keys);
-    return rc ? -1 : 0;
+    rows_ctx c = { b, p, end, o, json };
+    return nta_agg_walk(p->bytes, NTA_ORDER_VAL_KEY, row_out, &c) == 0 ? 0 : -1;
 }
 
 static uint64_t tuple_hash(const nta_addr *l, const nta_addr *r, uint16_t lp, uint16_t rp)

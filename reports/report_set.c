@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/jstring.h"
+#include "common/tmpfile.h"
 #include "reports/log_writer.h"
 
 /* The set's own metrics: counts of probe firings, and the analyzer's figures. */
@@ -305,12 +306,14 @@ static int add_report(nta_report_set *rs, int i, const nta_report_dest *d, nta_e
         stream = a->dest;
     } else if (rs->nout > 1) {
         /* several reports share the output: keep this one's lines apart */
-        if ((a->tmp = tmpfile()) == NULL)
-            return nta_err_set(err, NTA_EIO, "cannot make a temporary file for the %s report: %s",
-                               d->kind->name, strerror(errno));
+        const char *dir = rs->o.tmpdir != NULL ? rs->o.tmpdir : "/tmp";
+        if ((a->tmp = nta_tmpfile(dir)) == NULL)
+            return nta_err_set(err, NTA_EIO, "cannot make a temporary file in %s for the %s report "
+                               "(several reports share one output): %s; set TMPDIR, or use "
+                               "--output-dir", dir, d->kind->name, strerror(errno));
         stream = a->tmp;
     }
-    nta_report_opts ro = { rs->o.fmt, stream, rs->o.interval_ns, rs->o.known, rs->lw };
+    nta_report_opts ro = { rs->o.fmt, stream, rs->o.interval_ns, rs->o.known, rs->lw, rs->o.tmpdir };
     if ((a->r = nta_report_new(d->kind, &ro)) == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     if (!a->r->streaming && a->tmp != NULL) {

@@ -30,6 +30,7 @@ typedef struct nta_report_set_opts {
     FILE *out;             /**< the shared output (not closed by the set) */
     uint64_t interval_ns;  /**< --bytes --interval; 0 = one block */
     uint32_t known;        /**< NTA_F_* the input shows */
+    const char *tmpdir;    /**< where reports sharing the output buffer; NULL: /tmp */
 } nta_report_set_opts;
 
 /* Makes the reports of dests (in the order given, which is the order they are printed; at most

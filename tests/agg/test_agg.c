@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "agg/agg.h"
+#include "agg/agg_json.h"
 #include "agg/agg_text.h"
 #include "testutil.h"
 
@@ -1020,6 +1021,79 @@ START_TEST(merge_refuses_different_functions_and_parameters)
 }
 END_TEST
 
+/* ---- JSON and CSV ---- */
+
+static void assert_json(const nta_agg *a, const nta_aggent *e, const char *want)
+{
+    nta_aggkey view;
+    nta_agg_key_of(a, e, &view);
+    json_t *j = nta_json_entry(a, &view, e);
+    ck_assert_ptr_nonnull(j);
+    assert_text(json_dumps(j, JSON_COMPACT), want);
+    json_decref(j);
+}
+
+/* DESIGN.md's machine rows: the key as an array, raw integers, every non-zero bucket with
+ * nta_agg_bucket_value's value (lquantize's overflow: the top boundary). */
+START_TEST(json_rows_per_function)
+{
+    nta_agg *a = mk(NTA_AGG_SUM);
+    nta_aggkey k;
+    nta_aggkey_init(&k);
+    nta_aggkey_str(&k, "a");
+    nta_aggkey_uint(&k, 443, 2);
+    ck_assert_int_eq(nta_agg_add(a, &k, 7, 1), 0);
+    assert_json(a, nta_agg_entry(a, 0), "{\"key\":[\"a\",443],\"function\":\"sum\",\"value\":7}");
+    ck_assert_int_eq(nta_agg_normalize(a, 10), 0);
+    assert_json(a, nta_agg_entry(a, 0),
+                "{\"key\":[\"a\",443],\"function\":\"sum\",\"value\":7,\"normal\":10}");
+    nta_agg_free(a);
+    a = mk(NTA_AGG_AVG);
+    add0(a, 1, 1);
+    add0(a, 2, 1);
+    assert_json(a, nta_agg_entry(a, 0),
+                "{\"key\":[],\"function\":\"avg\",\"value\":1,\"count\":2,\"sum\":3}");
+    nta_agg_free(a);
+    nta_aggparams p = { .fn = NTA_AGG_LQUANTIZE, .lq_low = 0, .lq_high = 10, .lq_step = 5 };
+    a = mk_par(&p);
+    add0(a, 3, 1);
+    add0(a, 12, 2);
+    assert_json(a, nta_agg_entry(a, 0),
+                "{\"key\":[],\"function\":\"lquantize\",\"low\":0,\"high\":10,\"step\":5,"
+                "\"buckets\":[{\"value\":0,\"count\":1},{\"value\":10,\"count\":2}]}");
+    nta_agg_free(a);
+}
+END_TEST
+
+START_TEST(csv_rows_per_function)
+{
+    char *s = NULL;
+    size_t len = 0;
+    FILE *o = open_memstream(&s, &len);
+    nta_agg *a = mk(NTA_AGG_SUM);
+    nta_aggkey k;
+    nta_aggkey_init(&k);
+    nta_aggkey_str(&k, "a,\"b\"");
+    nta_aggkey_int(&k, -5, 4);
+    ck_assert_int_eq(nta_agg_add(a, &k, 7, 1), 0);
+    ck_assert_int_eq(nta_csv_header(o, a, 2), 0);
+    ck_assert_int_eq(nta_csv_entry(o, a, &k, nta_agg_find(a, &k)), 0);
+    nta_agg_free(a);
+    a = mk(NTA_AGG_QUANTIZE);
+    add_s(a, "x", 1);
+    add_s(a, "x", 1);
+    add_s(a, "x", 8);
+    nta_aggkey_init(&k);
+    nta_aggkey_str(&k, "x");
+    ck_assert_int_eq(nta_csv_header(o, a, 1), 0);
+    ck_assert_int_eq(nta_csv_entry(o, a, &k, nta_agg_find(a, &k)), 0);
+    nta_agg_free(a);
+    fclose(o);
+    assert_text(s, "key1,key2,function,value\n\"a,\"\"b\"\"\",-5,sum,7\n"
+                   "key1,function,bucket,count\nx,quantize,1,2\nx,quantize,8,1\n");
+}
+END_TEST
+
 /* ---- the older interface, as reports/ use it ---- */
 
 START_TEST(old_interface_still_works)
@@ -1137,6 +1211,10 @@ int main(void)
     tcase_add_test(merge, entries_read_back_with_merge_one_rebuild_the_table);
     tcase_add_test(merge, merge_refuses_different_functions_and_parameters);
     suite_add_tcase(s, merge);
+    TCase *mach = tcase_create("machine formats");
+    tcase_add_test(mach, json_rows_per_function);
+    tcase_add_test(mach, csv_rows_per_function);
+    suite_add_tcase(s, mach);
     TCase *old = tcase_create("old interface");
     tcase_add_test(old, old_interface_still_works);
     suite_add_tcase(s, old);

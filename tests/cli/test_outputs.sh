@@ -18,8 +18,8 @@
 # - a --local host that never shows up is said, not answered with silently empty reports;
 # - a CSV field holding quotes and commas is quoted (RFC 4180).
 set -u
-NTA=$1
-SRC=$2
+NTA=$(realpath "$1")
+SRC=$(realpath "$2")
 FX=$SRC/fixtures
 TMP=$(mktemp -d)
 PIDS=()
@@ -76,10 +76,18 @@ has "$TMP/err" "Broken pipe" "and it is called a broken pipe, not an I/O error"
 expect 3 "an output that cannot be made" -- "$NTA" info -o "$TMP/no/such/dir/x" "$VS"
 has "$TMP/err" "cannot write $TMP/no/such/dir/x" "the output is named"
 expect 3 "an --output-dir that cannot be made" -- "$NTA" report -q --output-dir "$TMP/c.pcap/x" "$VS"
-expect 0 "-o - is standard output" -- "$NTA" report -q --ooo -o - "$VS"
+mkdir "$TMP/cwd"
+expect 0 "-o - is standard output" -- sh -c "cd \"$TMP/cwd\" && \"$NTA\" report -q --ooo -o - \"$VS\""
 "$NTA" report -q --ooo "$VS" >"$TMP/want"
 same "$TMP/want" "$TMP/out" "-o - writes what standard output gets"
-[ -e ./- ] && bad "-o - made a file named -" || ok
+[ -e "$TMP/cwd/-" ] && bad "-o - made a file named -" || ok
+
+# --- reports sharing standard output wait in TMPDIR, and a folder that fails is named ---
+expect 3 "no temporary file can be made" -- env TMPDIR=/proc "$NTA" report -q --ooo --states "$VS"
+has "$TMP/err" "cannot make a temporary file in /proc" "the folder is named, not a misleading cause"
+has "$TMP/err" "set TMPDIR" "and the way out is said"
+mkdir "$TMP/tmpd"
+expect 0 "reports sharing the output with TMPDIR set" -- env TMPDIR="$TMP/tmpd" "$NTA" report -q --ooo --states "$VS"
 
 # --- a full disk keeps the earlier file: the new one is written aside and renamed ---
 "$NTA" report -q --ooo -o "$TMP/ooo.txt.keep" "$VS"
