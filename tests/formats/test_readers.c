@@ -531,6 +531,68 @@ START_TEST(direct_pcap_records_read_as_libpcap_does)
 }
 END_TEST
 
+/* veth-scenarios.pcap's first six records with their ts_sec and ts_usec fields replaced, as a
+ * little-endian microsecond pcap (the file's own header). */
+static uint8_t *retimed_pcap(const uint32_t *secs, const uint32_t *usecs, size_t *len)
+{
+    size_t n;
+    uint8_t *src = tu_slurp(tu_fixture("veth-scenarios.pcap"), &n);
+    uint8_t *out = malloc(n);
+    memcpy(out, src, 24);
+    size_t at = 24, o = 24;
+    for (int i = 0; i < 6; i++) {
+        uint32_t caplen;
+        memcpy(&caplen, src + at + 8, 4);
+        memcpy(out + o, src + at, 16 + caplen);
+        memcpy(out + o, &secs[i], 4);
+        memcpy(out + o + 4, &usecs[i], 4);
+        at += 16 + caplen;
+        o += 16 + caplen;
+    }
+    free(src);
+    *len = o;
+    return out;
+}
+
+/* Classic pcap's ts_sec is unsigned: tshark -r on these records shows 2040-01-01 00:00:00.42354
+ * UTC (2208988800 s, derived: 70 years and 17 leap days after 1970) where libpcap's signed field
+ * read 1901, which nta turned into a date in 2488. A microsecond field of 10^6 or more is no time
+ * (tshark prints "1795454472.1000000000"): that record is skipped and counted, the rest read. */
+START_TEST(pcap_times_past_2038_and_impossible_fractions)
+{
+    static const uint32_t late[6] = { 2208988800u, 2208988801u, 4294967295u, 2208988803u,
+                                      2208988804u, 2208988805u };
+    static const uint32_t us[6] = { 423540, 455565, 999999, 615305, 615312, 615328 };
+    static const uint32_t bad_us[6] = { 423540, 1000000, 615265, 4294967295u, 615312, 615328 };
+    static const uint32_t ok_s[6] = { 1795454472u, 1795454472u, 1795454472u, 1795454472u,
+                                      1795454472u, 1795454472u };
+    size_t len;
+    uint8_t *late_buf = retimed_pcap(late, us, &len);
+    char *late_path = temp_capture(late_buf, len);
+    uint8_t *bad_buf = retimed_pcap(ok_s, bad_us, &len);
+    char *bad_path = temp_capture(bad_buf, len);
+    for (int how = 0; how < 4; how++) {   /* memory (libpcap), inline direct, read ahead, libpcap */
+        tu_capture *c = how == 0 ? tu_read_mem(late_buf, len) : tu_read_how(late_path, how == 1, how == 3);
+        ck_assert_msg(c->err_code == 0 && c->n == 6, "how %d: %zu packets, %s", how, c->n, c->err_msg);
+        ck_assert_uint_eq(c->pkts[0].ts_ns, 2208988800423540000ull);
+        ck_assert_uint_eq(c->pkts[2].ts_ns, 4294967295999999000ull);   /* 2106-02-07 06:28:15 */
+        ck_assert_uint_eq(c->bad_records, 0);
+        tu_capture_free(c);
+        c = how == 0 ? tu_read_mem(bad_buf, len) : tu_read_how(bad_path, how == 1, how == 3);
+        ck_assert_msg(c->err_code == 0 && c->n == 4, "how %d: %zu packets, %s", how, c->n, c->err_msg);
+        ck_assert_uint_eq(c->bad_records, 2);
+        ck_assert_uint_eq(c->pkts[1].ts_ns, 1795454472615265000ull);
+        tu_capture_free(c);
+    }
+    unlink(late_path);
+    unlink(bad_path);
+    free(late_path);
+    free(bad_path);
+    free(late_buf);
+    free(bad_buf);
+}
+END_TEST
+
 int main(void)
 {
     tu_require_shared("formats/readers");
@@ -547,6 +609,7 @@ int main(void)
     tcase_add_test(tc, several_files_merge_in_time_order);
     tcase_add_test(tc, reading_ahead_changes_nothing);
     tcase_add_test(tc, direct_pcap_records_read_as_libpcap_does);
+    tcase_add_test(tc, pcap_times_past_2038_and_impossible_fractions);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
