@@ -69,15 +69,19 @@ typedef struct ng_ctx {
     nta_reader_warn warn;
 } ng_ctx;
 
-static void warn_record(ng_ctx *c, const char *fmt, unsigned long long a, unsigned long long b)
+static void warn_text(ng_ctx *c, const char *m)
 {
     c->warn.bad_records++;
-    if (c->warn.first[0] == '\0') {
-        char m[160];
-        snprintf(m, sizeof m, fmt, a, b);
+    if (c->warn.first[0] == '\0')
         snprintf(c->warn.first, sizeof c->warn.first, "block at offset %llu: %s",
                  (unsigned long long)c->block_off, m);
-    }
+}
+
+static void warn_record(ng_ctx *c, const char *fmt, unsigned long long a, unsigned long long b)
+{
+    char m[160];
+    snprintf(m, sizeof m, fmt, a, b);
+    warn_text(c, m);
 }
 
 static int ensure_buf(ng_ctx *c, size_t n, nta_err *err)
@@ -105,8 +109,11 @@ static int read_exact(ng_ctx *c, void *dst, size_t n, size_t *got, nta_err *err)
     return rc;
 }
 
-/* ns since the epoch for a 64-bit timestamp in the interface's units. */
-static uint64_t to_ns(const ng_if *f, uint64_t units)
+/* ns since the epoch for a 64-bit timestamp in the interface's units into *ns; -1 when the
+ * time (if_tsoffset applied) falls before 1970 or does not fit 63 bits (after 2262-04-11):
+ * nta_packet.ts_ns and every output that prints it are signed 64-bit somewhere downstream
+ * (JSON integers, durations), and a saturated time made --bytes --interval loop for ever. */
+static int to_ns(const ng_if *f, uint64_t units, uint64_t *out)
 {
     unsigned __int128 ns;
     if (f->binary) {
@@ -125,11 +132,10 @@ static uint64_t to_ns(const ng_if *f, uint64_t units)
         ns = units / div;
     }
     __int128 r = (__int128)ns + (__int128)f->tsoffset_s * 1000000000;
-    if (r < 0)
-        return 0;
-    if (r > (__int128)UINT64_MAX)
-        return UINT64_MAX;
-    return (uint64_t)r;
+    if (r < 0 || r > (__int128)INT64_MAX)
+        return -1;
+    *out = (uint64_t)r;
+    return 0;
 }
 
 /* Walk an options area; calls fn for each option. Returns 0 or NTA_ECORRUPT when an option
@@ -331,7 +337,15 @@ static int parse_packet(ng_ctx *c, uint32_t type, nta_cur body, nta_packet *pkt)
         return 0;
     }
     const ng_if *f = &c->ifs[ifid];
-    pkt->ts_ns = has_ts ? to_ns(f, ((uint64_t)hi << 32) | lo) : c->last_ts;
+    pkt->ts_ns = c->last_ts;
+    if (has_ts && to_ns(f, ((uint64_t)hi << 32) | lo, &pkt->ts_ns) < 0) {
+        char m[160];
+        snprintf(m, sizeof m, "timestamp 0x%016llx with if_tsoffset %lld s is before 1970 or "
+                 "after 2262 (beyond 63-bit nanoseconds)", ((unsigned long long)hi << 32) | lo,
+                 (long long)f->tsoffset_s);
+        warn_text(c, m);
+        return 0;
+    }
     c->last_ts = pkt->ts_ns;
     pkt->ifindex = f->global;
     pkt->linktype = f->linktype;
