@@ -50,6 +50,16 @@ typedef struct proto_acc {
  * many intervals is skipped whole and counted (the CLI says so on stderr). */
 #define MAX_EMPTY_BLOCKS 1000u
 
+/* Block ends saturate here: a block reaching it is the last one and never closes (every event
+ * later than that falls into it). Readers give times below 2^63 ns, dtrace text any 64-bit
+ * value; an end computed past 2^64 wrapped around and printed empty blocks without end. */
+#define LAST_END ((uint64_t)INT64_MAX)
+
+static uint64_t end_after(uint64_t start, uint64_t iv)
+{
+    return start >= LAST_END || iv >= LAST_END - start ? LAST_END : start + iv;
+}
+
 typedef struct bytes_r {
     nta_report r;
     proto_acc p[2];
@@ -405,19 +415,21 @@ static int on_event(nta_report *r, const nta_event *ev)
     uint64_t iv = r->opts.interval_ns;
     if (!b->have_block) {
         b->have_block = 1;
-        b->block_start = ev->ts_ns;
-        b->block_end = iv ? ev->ts_ns + iv : UINT64_MAX;
+        b->block_start = ev->ts_ns < LAST_END ? ev->ts_ns : LAST_END;
+        b->block_end = iv ? end_after(ev->ts_ns, iv) : LAST_END;
     }
-    while (iv && ev->ts_ns >= b->block_end) {   /* ticks with nothing in them print too */
-        if (close_block(b, b->block_end) < 0)
+    while (iv && ev->ts_ns >= b->block_end && b->block_end != LAST_END) {
+        if (close_block(b, b->block_end) < 0)   /* ticks with nothing in them print too */
             return -1;
         b->block_start = b->block_end;
-        b->block_end += iv;
-        uint64_t empty = ev->ts_ns >= b->block_end ? (ev->ts_ns - b->block_end) / iv + 1 : 0;
-        if (empty > MAX_EMPTY_BLOCKS) {   /* empty blocks up to the one ev falls in */
+        b->block_end = end_after(b->block_start, iv);
+        /* empty blocks before the one ev falls in (or before the last one) */
+        uint64_t t = ev->ts_ns < LAST_END ? ev->ts_ns : LAST_END - 1;
+        uint64_t empty = (t - b->block_start) / iv;
+        if (empty > MAX_EMPTY_BLOCKS) {
             b->skipped_blocks += empty;
             b->block_start += empty * iv;
-            b->block_end += empty * iv;
+            b->block_end = end_after(b->block_start, iv);
         }
     }
     b->last_ts = ev->ts_ns;
