@@ -107,5 +107,64 @@ first=$(tshark -r "$VS" -Y 'tcp or udp' -T fields -e frame.time_epoch 2>/dev/nul
 eq "$(json "sorted(set((r['interval_start_ns'], r['interval_end_ns']) for r in j['rows']))")" \
    "[($first, 9223372036854775807)]" "--interval 17000000000s: the block starts at the first TCP/UDP packet and ends at 2^63 - 1"
 
+# --- ERF through nta's own streams and record reader ---
+ERF=$FX/veth-scenarios.erf   # gzip'd by traceconvert (fixtures/MANIFEST)
+zcat "$ERF" >"$TMP/v.erf"
+tshark_count() { tshark -r "$1" ${2:+-Y "$2"} -T fields -e frame.number 2>/dev/null | wc -l; }
+# cut short: every record zcat recovers whole is read (libtrace lost them all)
+head -c 2000 "$ERF" >"$TMP/cut.erf.gz"
+zcat "$TMP/cut.erf.gz" >"$TMP/cut.erf" 2>/dev/null
+whole=$(python3 -c "
+d = open('$TMP/cut.erf', 'rb').read(); p = n = 0
+while p + 16 <= len(d) and p + int.from_bytes(d[p + 10:p + 12], 'big') <= len(d):
+    p += int.from_bytes(d[p + 10:p + 12], 'big'); n += 1
+print(n)")
+eq "$(tshark_count "$TMP/cut.erf")" "$whole" "cut ERF: tshark reads the records zcat recovers whole"
+expect 1 "gzip'd ERF cut short" -- "$NTA" info --format json "$TMP/cut.erf.gz"
+eq "$(json "j['packets']")" "$whole" "gzip'd ERF cut short: every whole record zcat recovers is read"
+has "$TMP/err" "gzip stream ends before its end marker" "gzip'd ERF cut short: the cut is named"
+# zstd and xz: as the gzip'd original (libtrace called the zstd one corrupt)
+zstd -q -c "$TMP/v.erf" >"$TMP/v.erf.zst"
+xz -c "$TMP/v.erf" >"$TMP/v.erf.xz"
+"$NTA" events -q --ifname e0 --format jsonl --local all "$ERF" | tail -n +2 >"$TMP/erf.jsonl"   # without the meta line (it names the input)
+for f in v.erf.zst v.erf.xz v.erf; do
+    expect 0 "$f" -- "$NTA" events -q --ifname e0 --format jsonl --local all "$TMP/$f"
+    tail -n +2 "$TMP/out" >"$TMP/ev.jsonl"
+    same "$TMP/ev.jsonl" "$TMP/erf.jsonl" "$f: the same events as the gzip'd ERF"
+done
+eq "$(tshark_count "$TMP/v.erf")" "105" "tshark: 105 ERF records"
+# on a pipe, sniffed or named (the sniffing said "empty" / needed a file name)
+zcat "$ERF" | expect 0 "ERF on standard input" -- "$NTA" info --format json -
+eq "$(json "j['packets']")" "105" "ERF on standard input: 105 packets"
+zcat "$ERF" | expect 0 "erf:- on standard input" -- "$NTA" events -q --ifname e0 --format jsonl --local all erf:-
+tail -n +2 "$TMP/out" >"$TMP/ev.jsonl"
+same "$TMP/ev.jsonl" "$TMP/erf.jsonl" "erf:-: the same events as the file"
+# a padding record (type 48) in the middle is passed over (libtrace ended there: 10 packets)
+python3 - "$TMP/v.erf" "$TMP" <<'EOF2'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+recs, p = [], 0
+while p + 16 <= len(d):
+    r = int.from_bytes(d[p + 10:p + 12], 'big'); recs.append(bytearray(d[p:p + r])); p += r
+pad = struct.pack('<Q', 0) + bytes([48, 0]) + struct.pack('>HHH', 32, 0, 0) + bytes(16)
+open(sys.argv[2] + '/pad.erf', 'wb').write(b''.join(recs[:10]) + pad + b''.join(recs[10:]))
+for i in (20, 30, 40):
+    recs[i][9] |= 0x10          # receive error
+recs[50][9] |= 0x20             # data-stream error
+recs[60][12:14] = struct.pack('>H', 3)   # the card lost 3 frames before this one
+open(sys.argv[2] + '/rx.erf', 'wb').write(b''.join(recs))
+EOF2
+eq "$(tshark_count "$TMP/pad.erf")" "105" "tshark: a padding record is no frame"
+expect 0 "ERF with a padding record" -- "$NTA" info --format json "$TMP/pad.erf"
+eq "$(json "j['packets']")" "105" "ERF with a padding record: every frame read"
+# records flagged with a receive or data-stream error: counted (libtrace dropped three silently)
+eq "$(tshark_count "$TMP/rx.erf" 'erf.flags.rxe == 1 || erf.flags.dse == 1')" "4" "tshark: four records flagged"
+expect 1 "ERF with flagged records" -- "$NTA" info --format json "$TMP/rx.erf"
+eq "$(json "j['packets']")" "101" "flagged ERF records are not analysed (105 - 4)"
+eq "$(json "j['skipped']['bad_record']")" "4" "flagged ERF records counted as bad_record"
+has "$TMP/err" "ERF record 21 at offset .*receive error" "the first flagged record is named"
+eq "$(tshark -r "$TMP/rx.erf" -T fields -e erf.lctr 2>/dev/null | awk '{s += $1} END {print s}')" "3" "tshark: loss counters sum to 3"
+eq "$(json "j['interfaces'][0]['ifdrop']")" "3" "ERF loss counters are the interface's drops"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
