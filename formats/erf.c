@@ -52,6 +52,7 @@ typedef struct erf_ctx {
     erf_link links[MAX_LINKS];
     uint32_t nlinks;
     nta_reader_warn warn;
+    nta_stream_mark mark;         /* which packets a damaged stream's error concerns */
     uint8_t rec[65536];           /* the record after its 16-byte header (rlen is 16 bits) */
 } erf_ctx;
 
@@ -168,8 +169,10 @@ static int read_exact(erf_ctx *c, void *dst, size_t n, size_t *got, nta_err *err
     int rc = nta_stream_read(c->s, dst, n, got, err);
     if (rc == 0 && *got < n)
         rc = nta_stream_pending(c->s, err);
-    if (rc < 0)
+    if (rc < 0) {
         err->offset = (int64_t)c->rec_off;
+        nta_stream_explain(c->s, &c->mark, err);
+    }
     return rc;
 }
 
@@ -254,6 +257,7 @@ static int erf_next(void *ctx, nta_packet *pkt, nta_err *err)
         pkt->file = c->file;
         pkt->offset = c->rec_off;
         pkt->data = cur.p;
+        nta_stream_note_packet(c->s, &c->mark, c->rec_off + rlen);
         return 1;
     }
 }

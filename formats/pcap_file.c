@@ -44,6 +44,7 @@ typedef struct pcap_ctx {
     uint32_t snapshot;
     nta_raw_pcap raw;       /* what the records share */
     nta_reader_warn warn;   /* records skipped for a time that is no time */
+    nta_stream_mark mark;   /* which packets a damaged stream's error concerns */
 } pcap_ctx;
 
 #define DIRECT_RECS (1024u * 1024u)   /* > the largest record libpcap passes untouched (16 + 262144) */
@@ -211,6 +212,7 @@ static int pcap_next_pkt(void *ctx, nta_packet *pkt, nta_err *err)
             if (c->cookie_err.code != 0) {
                 *err = c->cookie_err;
                 err->offset = (int64_t)c->offset;
+                nta_stream_explain(c->s, &c->mark, err);
                 return err->code;
             }
             int code = strstr(why, "truncated") != NULL ? NTA_ETRUNC : NTA_ECORRUPT;
@@ -239,6 +241,7 @@ static int pcap_next_pkt(void *ctx, nta_packet *pkt, nta_err *err)
     pkt->data = data;
     c->offset += 16 + (uint64_t)h->caplen;
     c->records++;
+    nta_stream_note_packet(c->s, &c->mark, c->offset);
     return 1;
 }
 

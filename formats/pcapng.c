@@ -67,6 +67,7 @@ typedef struct ng_ctx {
     uint64_t block_off;   /* offset of the block being parsed */
     uint64_t last_ts;
     nta_reader_warn warn;
+    nta_stream_mark mark;   /* which packets a damaged stream's error concerns */
 } ng_ctx;
 
 static void warn_text(ng_ctx *c, const char *m)
@@ -106,6 +107,8 @@ static int read_exact(ng_ctx *c, void *dst, size_t n, size_t *got, nta_err *err)
     int rc = nta_stream_read(c->s, dst, n, got, err);
     if (rc == 0 && *got < n)
         rc = nta_stream_pending(c->s, err);
+    if (rc < 0)
+        nta_stream_explain(c->s, &c->mark, err);
     return rc;
 }
 
@@ -471,8 +474,10 @@ static int ng_next(void *ctx, nta_packet *pkt, nta_err *err)
         case BT_EPB:
         case BT_SPB:
         case BT_PB:
-            if (parse_packet(c, type, body, pkt))
+            if (parse_packet(c, type, body, pkt)) {
+                nta_stream_note_packet(c->s, &c->mark, c->block_off + len);
                 return 1;
+            }
             break;
         case BT_ISB:
             parse_isb(c, body, err);

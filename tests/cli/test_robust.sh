@@ -166,5 +166,52 @@ has "$TMP/err" "ERF record 21 at offset .*receive error" "the first flagged reco
 eq "$(tshark -r "$TMP/rx.erf" -T fields -e erf.lctr 2>/dev/null | awk '{s += $1} END {print s}')" "3" "tshark: loss counters sum to 3"
 eq "$(json "j['interfaces'][0]['ifdrop']")" "3" "ERF loss counters are the interface's drops"
 
+# --- corruption found at a gzip member's end: the packets decoded from it are named ---
+# veth-scenarios.pcap as two gzip members split after its 50th record (record ends derived from
+# the record headers), the second member's CRC-32 flipped; gzip -t finds the CRC error, and
+# everything decoded before it was handed out: packets 51-105 came from the damaged member.
+python3 - "$VS" "$TMP" <<'EOF2'
+import gzip, struct, sys
+src = open(sys.argv[1], 'rb').read()
+ends, pos = [], 24
+while pos + 16 <= len(src):
+    pos += 16 + struct.unpack('<I', src[pos + 8:pos + 12])[0]
+    ends.append(pos)
+def gz(b, bad):
+    z = bytearray(gzip.compress(b, mtime=0))
+    if bad:
+        z[-8] ^= 0xff   # the member's CRC-32 (then ISIZE) closes it
+    return bytes(z)
+open(sys.argv[2] + '/crc2.pcap.gz', 'wb').write(gz(src[:ends[49]], 0) + gz(src[ends[49]:], 1))
+open(sys.argv[2] + '/crc1.pcap.gz', 'wb').write(gz(src[:ends[49]], 1) + gz(src[ends[49]:], 0))
+EOF2
+expect 1 "gzip -t on the damaged member" -- gzip -t "$TMP/crc2.pcap.gz"
+has "$TMP/err" "crc error" "gzip finds the CRC error"
+expect 1 "second gzip member's CRC fails" -- "$NTA" info --format json "$TMP/crc2.pcap.gz"
+eq "$(json "j['packets']")" "105" "second member's CRC fails: its packets were already read"
+has "$TMP/err" "incorrect data check" "the CRC failure is reported"
+has "$TMP/err" "may be wrong: packets 51-105 of this file" "the packets from the damaged member are named"
+expect 1 "first gzip member's CRC fails" -- "$NTA" info --format json "$TMP/crc1.pcap.gz"
+eq "$(json "j['packets']")" "50" "first member's CRC fails: reading stops there, as zcat does"
+eq "$(zcat "$TMP/crc1.pcap.gz" 2>/dev/null | wc -c)" "$(python3 -c "
+import struct; d = open('$VS', 'rb').read(); p = 24
+for _ in range(50): p += 16 + struct.unpack('<I', d[p + 8:p + 12])[0]
+print(p)")" "zcat stops after the first member too"
+has "$TMP/err" "may be wrong: packets 1-50 of this file" "first member's packets named"
+# the same through the pcapng and ERF readers (one member each, CRC flipped), inline and ahead
+python3 - "$FX/veth-scenarios.pcapng" "$TMP/v.erf" "$TMP" <<'EOF2'
+import gzip, sys
+for src, name in ((sys.argv[1], 'crc.pcapng.gz'), (sys.argv[2], 'crc.erf.gz')):
+    z = bytearray(gzip.compress(open(src, 'rb').read(), mtime=0))
+    z[-8] ^= 0xff
+    open(sys.argv[3] + '/' + name, 'wb').write(z)
+EOF2
+for f in crc.pcapng.gz crc.erf.gz; do
+    expect 1 "$f" -- "$NTA" info "$TMP/$f"
+    has "$TMP/err" "gzip member (from decompressed byte 0 on) may be wrong: packets 1-105 of this file" "$f: every packet named"
+done
+expect 1 "second member's CRC, read ahead on a pipe" -- sh -c "cat '$TMP/crc2.pcap.gz' | '$NTA' info -"
+has "$TMP/err" "may be wrong: packets 51-105 of this file" "the same packets named from a pipe"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
