@@ -213,5 +213,21 @@ done
 expect 1 "second member's CRC, read ahead on a pipe" -- sh -c "cat '$TMP/crc2.pcap.gz' | '$NTA' info -"
 has "$TMP/err" "may be wrong: packets 51-105 of this file" "the same packets named from a pipe"
 
+# --- --local ::ffff:a.b.c.d is the IPv4 host it prints as ---
+# veth-scenarios.pcap's server is 10.77.0.1 (fixtures/MANIFEST); the mapped form was echoed as
+# 10.77.0.1 yet matched no packet (they carry the IPv4 address)
+"$NTA" events -q --format jsonl --local 10.77.0.1 "$VS" | tail -n +2 >"$TMP/v4.jsonl"
+for spec in ::ffff:10.77.0.1 ::FFFF:10.77.0.1/128 ::ffff:a4d:1; do
+    expect 0 "--local $spec" -- "$NTA" events --format jsonl --local "$spec" "$VS"
+    has "$TMP/err" "traced endpoints: 10.77.0.1 (given" "--local $spec is echoed as 10.77.0.1"
+    tail -n +2 "$TMP/out" >"$TMP/m.jsonl"
+    same "$TMP/m.jsonl" "$TMP/v4.jsonl" "--local $spec traces what --local 10.77.0.1 does"
+done
+expect 0 "--local ::ffff:10.77.0.0/120" -- "$NTA" report --states --format json --local ::ffff:10.77.0.0/120 "$VS"
+eq "$(json "j['traced']")" "10.77.0.0/24" "a mapped /120 is the IPv4 /24"
+# an IPv4-compatible address is IPv6 (DTrace prints it as a dotted quad): echoed as what it is
+expect 0 "--local ::10.77.0.1" -- "$NTA" report --states --format json --local ::10.77.0.1 "$VS"
+eq "$(json "j['traced']")" "::10.77.0.1" "an IPv4-compatible address is echoed in IPv6 form"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
