@@ -229,5 +229,67 @@ eq "$(json "j['traced']")" "10.77.0.0/24" "a mapped /120 is the IPv4 /24"
 expect 0 "--local ::10.77.0.1" -- "$NTA" report --states --format json --local ::10.77.0.1 "$VS"
 eq "$(json "j['traced']")" "::10.77.0.1" "an IPv4-compatible address is echoed in IPv6 form"
 
+# --- --ooo under heavy reordering: the receiver holds what FreeBSD's reassembly queue holds ---
+# reorder-heavy.pcap (fixtures/MANIFEST): a 3 MB download with up to 126 holes at once at the
+# client. reass.py replays tshark's view of every segment (groundtruth tshark-tcp.tsv) through
+# FreeBSD's tcp_reass() rule, written from its source: a segment beyond rcv_nxt joins the queue
+# entries it overlaps or touches, else starts a new one while fewer than
+# min(sb_hiwat / t_maxseg + 1, maxqueuelen 100) are held (sb_hiwat: the largest window the
+# client advertised; t_maxseg: the smaller MSS option), else is dropped. A data segment received
+# in ESTABLISHED is out of order when its seq is not rcv_nxt (the article's Example 9).
+cat >"$TMP/reass.py" <<'EOF2'
+import sys
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1])]
+col = {h: i for i, h in enumerate(rows[0])}
+rcv, limit = sys.argv[2], sys.argv[3]
+M = 1 << 32
+def lt(a, b): return a != b and (a - b) % M >= M // 2
+def leq(a, b): return a == b or lt(a, b)
+nxt, q, hiwat, mss, closed = None, [], 0, [], False
+packets = ooo = most = 0
+for r in rows[1:]:
+    seq, ln = int(r[col['tcp.seq_raw']]), int(r[col['tcp.len']])
+    fl, win = int(r[col['tcp.flags']], 16), int(r[col['tcp.window_size']] or 0)
+    if fl & 0x02 and r[col['tcp.options.mss_val']]:
+        mss.append(int(r[col['tcp.options.mss_val']]))
+    if r[col['ip.src']] == rcv:
+        if fl & 0x10:
+            hiwat = max(hiwat, win)
+        closed = closed or bool(fl & 0x01)
+        continue
+    if fl & 0x02:
+        nxt = (seq + 1) % M
+        continue
+    if ln == 0 or nxt is None:
+        continue
+    if not closed:
+        packets += 1
+        ooo += seq != nxt
+    end = (seq + ln) % M
+    if leq(seq, nxt) and lt(nxt, end):
+        nxt = end
+        while q and leq(q[0][0], nxt):
+            nxt = q[0][1] if lt(nxt, q[0][1]) else nxt
+            q.pop(0)
+    elif lt(nxt, seq):
+        i = 0
+        while i < len(q) and lt(q[i][1], seq): i += 1
+        j = i
+        while j < len(q) and leq(q[j][0], end): j += 1
+        if j > i:
+            q[i:j] = [(q[i][0] if lt(q[i][0], seq) else seq, q[j - 1][1] if lt(end, q[j - 1][1]) else end)]
+        elif limit == 'unbounded' or len(q) < min(hiwat // min(mss) + 1, 100):
+            q.insert(i, (seq, end))
+    most = max(most, len(q))
+print(packets, ooo, most)
+EOF2
+GTT=$FX/groundtruth/reorder-heavy.pcap.tshark-tcp.tsv
+read -r m_packets m_ooo m_most < <(python3 "$TMP/reass.py" "$GTT" 10.77.0.2 freebsd)
+read -r u_packets u_ooo u_most < <(python3 "$TMP/reass.py" "$GTT" 10.77.0.2 unbounded)
+eq "$([ "$u_most" -gt 16 ] && echo yes)" "yes" "reorder-heavy.pcap has more than 16 holes at once ($u_most)"
+expect 0 "--ooo on reorder-heavy.pcap" -- "$NTA" report -q --ooo --format json --local all "$FX/reorder-heavy.pcap"
+eq "$(json "[(r['packets'], r['ooo_packets']) for r in j['rows'] if r['raddr'] == '10.77.0.1']")" \
+   "[($m_packets, $m_ooo)]" "--ooo counts what FreeBSD's queue gives (unbounded: $u_ooo; queue at most $m_most)"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
