@@ -60,6 +60,29 @@ for i, (s, u, cl, ol, d) in enumerate(recs[:10]):
 sys.stdout.buffer.write(out)
 EOF
 
+# --- classic pcap times: unsigned seconds, no fraction of a second or more ---
+# veth-scenarios.pcap's first six records retimed: to 2040-01-01 (2208988800 s) and on, and
+# with ts_usec 1000000 in the fourth (tshark prints it as 1795454472.1000000000)
+python3 - "$VS" "$TMP" <<'EOF2'
+import struct, sys
+src = open(sys.argv[1], 'rb').read()
+out2040, outbad, pos = bytearray(src[:24]), bytearray(src[:24]), 24
+for i in range(6):
+    s, u, cl, ol = struct.unpack('<IIII', src[pos:pos + 16])
+    d = src[pos + 16:pos + 16 + cl]
+    out2040 += struct.pack('<IIII', 2208988800 + i, u, cl, ol) + d
+    outbad += struct.pack('<IIII', s, 1000000 if i == 3 else u, cl, ol) + d
+    pos += 16 + cl
+open(sys.argv[2] + '/y2040.pcap', 'wb').write(out2040)
+open(sys.argv[2] + '/usec.pcap', 'wb').write(outbad)
+EOF2
+expect 0 "pcap dated 2040" -- "$NTA" info --format json "$TMP/y2040.pcap"
+eq "$(json "j['first_ts_ns']")" "$(tshark -r "$TMP/y2040.pcap" -T fields -e frame.time_epoch 2>/dev/null | head -1 | tr -d .)" \
+   "a pcap dated 2040 reads as tshark reads it"
+expect 1 "pcap record with ts_usec 1000000" -- "$NTA" info --format json "$TMP/usec.pcap"
+eq "$(json "(j['packets'], j['skipped']['bad_record'])")" "(5, 1)" "ts_usec 1000000: five packets read, one bad record"
+has "$TMP/err" "pcap record 4 at offset .*: its microsecond field is 1000000 (must be below 1000000)" "the bad time is named"
+
 # --- times beyond 63-bit nanoseconds: counted, never saturated (--bytes --interval looped) ---
 for mode in ones offset resol; do
     python3 "$TMP/pcapng.py" "$VS" $mode >"$TMP/$mode.pcapng"
