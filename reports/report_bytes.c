@@ -405,6 +405,27 @@ static int close_block(bytes_r *b, uint64_t wall)
     return 0;
 }
 
+/* Closes the blocks that end at or before ts. Out of line: the per-event path stays as short as
+ * it was before block ends saturated (callgrind: 7 instructions an event more when inlined). */
+static __attribute__((noinline)) int next_blocks(bytes_r *b, uint64_t ts, uint64_t iv)
+{
+    while (ts >= b->block_end && b->block_end != LAST_END) {
+        if (close_block(b, b->block_end) < 0)   /* ticks with nothing in them print too */
+            return -1;
+        b->block_start = b->block_end;
+        b->block_end = end_after(b->block_start, iv);
+        /* empty blocks before the one ts falls in (or before the last one) */
+        uint64_t t = ts < LAST_END ? ts : LAST_END - 1;
+        uint64_t empty = (t - b->block_start) / iv;
+        if (empty > MAX_EMPTY_BLOCKS) {
+            b->skipped_blocks += empty;
+            b->block_start += empty * iv;
+            b->block_end = end_after(b->block_start, iv);
+        }
+    }
+    return 0;
+}
+
 static int on_event(nta_report *r, const nta_event *ev)
 {
     bytes_r *b = (bytes_r *)r;
@@ -418,20 +439,8 @@ static int on_event(nta_report *r, const nta_event *ev)
         b->block_start = ev->ts_ns < LAST_END ? ev->ts_ns : LAST_END;
         b->block_end = iv ? end_after(ev->ts_ns, iv) : LAST_END;
     }
-    while (iv && ev->ts_ns >= b->block_end && b->block_end != LAST_END) {
-        if (close_block(b, b->block_end) < 0)   /* ticks with nothing in them print too */
-            return -1;
-        b->block_start = b->block_end;
-        b->block_end = end_after(b->block_start, iv);
-        /* empty blocks before the one ev falls in (or before the last one) */
-        uint64_t t = ev->ts_ns < LAST_END ? ev->ts_ns : LAST_END - 1;
-        uint64_t empty = (t - b->block_start) / iv;
-        if (empty > MAX_EMPTY_BLOCKS) {
-            b->skipped_blocks += empty;
-            b->block_start += empty * iv;
-            b->block_end = end_after(b->block_start, iv);
-        }
-    }
+    if (iv && ev->ts_ns >= b->block_end && b->block_end != LAST_END && next_blocks(b, ev->ts_ns, iv) < 0)
+        return -1;
     b->last_ts = ev->ts_ns;
     int sending = ev->probe == NTA_PROBE_TCP_SEND || ev->probe == NTA_PROBE_UDP_SEND;
     proto_acc *p = &b->p[udp];
