@@ -375,6 +375,22 @@ static void ooo_insert(nta_tcb *t, uint32_t seq, uint32_t end)
     t->nooo = (uint8_t)(n + 1);
 }
 
+/* rcv_nxt moved: past every queued range it now reaches, which leave the queue. */
+static void ooo_reach(nta_tcb *t)
+{
+    uint32_t (*q)[2] = queue(t);
+    int k = 0;
+    while (k < t->nooo && nta_seq_leq(q[k][0], t->rcv_nxt)) {
+        if (nta_seq_gt(q[k][1], t->rcv_nxt))
+            t->rcv_nxt = q[k][1];
+        k++;
+    }
+    if (k > 0) {
+        memmove(q[0], q[k], (size_t)(t->nooo - k) * sizeof q[0]);
+        t->nooo = (uint8_t)(t->nooo - k);
+    }
+}
+
 /* Data moves rcv_nxt when in order, then past every held range it now reaches. */
 static void process_data(nta_fsm_env *env, nta_tcb *t, const nta_seg *s)
 {
@@ -382,17 +398,8 @@ static void process_data(nta_fsm_env *env, nta_tcb *t, const nta_seg *s)
     if (s->len > 0) {
         if (nta_seq_leq(seq, t->rcv_nxt) && nta_seq_gt(end, t->rcv_nxt)) {
             t->rcv_nxt = end;
-            uint32_t (*q)[2] = queue(t);
-            int k = 0;
-            while (k < t->nooo && nta_seq_leq(q[k][0], t->rcv_nxt)) {
-                if (nta_seq_gt(q[k][1], t->rcv_nxt))
-                    t->rcv_nxt = q[k][1];
-                k++;
-            }
-            if (k > 0) {
-                memmove(q[0], q[k], (size_t)(t->nooo - k) * sizeof q[0]);
-                t->nooo = (uint8_t)(t->nooo - k);
-            }
+            if (t->nooo > 0)
+                ooo_reach(t);
         } else if (nta_seq_gt(seq, t->rcv_nxt)) {
             ooo_insert(t, seq, end);
         }
