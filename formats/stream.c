@@ -607,6 +607,10 @@ const char *nta_compression_name(nta_compression c)
 }
 
 uint64_t nta_stream_offset(const nta_stream *s) { return s->offset; }
+uint64_t nta_stream_raw_offset(const nta_stream *s) { return s->raw_consumed; }
+uint64_t nta_stream_raw_size(const nta_stream *s) { return s->raw_size; }
+const char *nta_stream_name(const nta_stream *s) { return s->name; }
+int nta_stream_is_regular_file(const nta_stream *s) { return s->regular; }
 
 void nta_stream_note_packet(const nta_stream *s, nta_stream_mark *m, uint64_t end)
 {
@@ -633,7 +637,3 @@ void nta_stream_explain(const nta_stream *s, const nta_stream_mark *m, nta_err *
         snprintf(err->msg + used, sizeof err->msg - used, ": packets %llu-%llu of this file",
                  (unsigned long long)m->first, (unsigned long long)m->packets);
 }
-uint64_t nta_stream_raw_offset(const nta_stream *s) { return s->raw_consumed; }
-uint64_t nta_stream_raw_size(const nta_stream *s) { return s->raw_size; }
-const char *nta_stream_name(const nta_stream *s) { return s->name; }
-int nta_stream_is_regular_file(const nta_stream *s) { return s->regular; }
