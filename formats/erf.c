@@ -53,6 +53,7 @@ typedef struct erf_ctx {
     uint32_t nlinks;
     nta_reader_warn warn;
     nta_stream_mark mark;         /* which packets a damaged stream's error concerns */
+    int compressed;               /* only then can the stream's data fail a check (mark) */
     uint8_t rec[65536];           /* the record after its 16-byte header (rlen is 16 bits) */
 } erf_ctx;
 
@@ -257,7 +258,8 @@ static int erf_next(void *ctx, nta_packet *pkt, nta_err *err)
         pkt->file = c->file;
         pkt->offset = c->rec_off;
         pkt->data = cur.p;
-        nta_stream_note_packet(c->s, &c->mark, c->rec_off + rlen);
+        if (c->compressed)
+            nta_stream_note_packet(c->s, &c->mark, c->rec_off + rlen);
         return 1;
     }
 }
@@ -274,6 +276,7 @@ int nta_erf_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_er
     if (c == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     c->s = s;
+    c->compressed = nta_stream_compression(s) != NTA_COMP_NONE;
     c->sink = o->ifaces;
     c->file = o->file;
     if (o->ifname != NULL)

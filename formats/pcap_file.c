@@ -45,6 +45,7 @@ typedef struct pcap_ctx {
     nta_raw_pcap raw;       /* what the records share */
     nta_reader_warn warn;   /* records skipped for a time that is no time */
     nta_stream_mark mark;   /* which packets a damaged stream's error concerns */
+    int compressed;         /* only then can the stream's data fail a check (mark) */
 } pcap_ctx;
 
 #define DIRECT_RECS (1024u * 1024u)   /* > the largest record libpcap passes untouched (16 + 262144) */
@@ -241,7 +242,8 @@ static int pcap_next_pkt(void *ctx, nta_packet *pkt, nta_err *err)
     pkt->data = data;
     c->offset += 16 + (uint64_t)h->caplen;
     c->records++;
-    nta_stream_note_packet(c->s, &c->mark, c->offset);
+    if (c->compressed)
+        nta_stream_note_packet(c->s, &c->mark, c->offset);
     return 1;
 }
 
@@ -283,6 +285,7 @@ int nta_pcap_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_e
     if (c == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     c->s = s;
+    c->compressed = nta_stream_compression(s) != NTA_COMP_NONE;
     nta_err_clear(&c->cookie_err);
     c->file = o->file;
     if (nta_stream_is_regular_file(s) && nta_stream_compression(s) == NTA_COMP_NONE) {

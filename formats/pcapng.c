@@ -48,6 +48,7 @@ typedef struct ng_if {
     uint32_t snaplen;
     int binary;           /* if_tsresol: 1 = 2^-exp, 0 = 10^-exp */
     uint32_t exp;
+    uint64_t mul, div;    /* decimal units: ns = units * mul / div (one of them 1), set once */
     int64_t tsoffset_s;
 } ng_if;
 
@@ -68,6 +69,7 @@ typedef struct ng_ctx {
     uint64_t last_ts;
     nta_reader_warn warn;
     nta_stream_mark mark;   /* which packets a damaged stream's error concerns */
+    int compressed;         /* only then can the stream's data fail a check (mark) */
 } ng_ctx;
 
 static void warn_text(ng_ctx *c, const char *m)
@@ -123,16 +125,8 @@ static int to_ns(const ng_if *f, uint64_t units, uint64_t *out)
         unsigned __int128 u = units;
         ns = ((u >> f->exp) * 1000000000u) + (((u & ((((unsigned __int128)1) << f->exp) - 1))
                                                 * 1000000000u) >> f->exp);
-    } else if (f->exp <= 9) {
-        uint64_t mul = 1;
-        for (uint32_t i = f->exp; i < 9; i++)
-            mul *= 10;
-        ns = (unsigned __int128)units * mul;
     } else {
-        uint64_t div = 1;
-        for (uint32_t i = 9; i < f->exp; i++)
-            div *= 10;
-        ns = units / div;
+        ns = (unsigned __int128)(units / f->div) * f->mul;
     }
     __int128 r = (__int128)ns + (__int128)f->tsoffset_s * 1000000000;
     if (r < 0 || r > (__int128)INT64_MAX)
@@ -275,6 +269,11 @@ static int parse_idb(ng_ctx *c, nta_cur body, nta_err *err)
                                   "is out of range", (unsigned long long)c->block_off, o.resol);
     }
     f->tsoffset_s = o.tsoffset;
+    f->mul = f->div = 1;
+    for (uint32_t i = f->exp; !f->binary && i < 9; i++)
+        f->mul *= 10;
+    for (uint32_t i = 9; !f->binary && i < f->exp; i++)
+        f->div *= 10;
 
     nta_iface ifc;
     memset(&ifc, 0, sizeof ifc);
@@ -475,7 +474,8 @@ static int ng_next(void *ctx, nta_packet *pkt, nta_err *err)
         case BT_SPB:
         case BT_PB:
             if (parse_packet(c, type, body, pkt)) {
-                nta_stream_note_packet(c->s, &c->mark, c->block_off + len);
+                if (c->compressed)
+                    nta_stream_note_packet(c->s, &c->mark, c->block_off + len);
                 return 1;
             }
             break;
@@ -505,6 +505,7 @@ int nta_pcapng_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta
     if (c == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     c->s = s;
+    c->compressed = nta_stream_compression(s) != NTA_COMP_NONE;
     c->sink = o->ifaces;
     c->ifname = o->ifname;
     c->file = o->file;
