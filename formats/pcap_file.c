@@ -91,10 +91,12 @@ static size_t read_whole(pcap_ctx *c, uint8_t *buf, size_t cap, uint64_t at, siz
         n = pread(fileno(c->fp), buf, cap, (off_t)at);
     while (n < 0 && errno == EINTR);
     size_t pos = 0, k = 0;
+    /* in locals: buf may alias *c as far as the compiler knows, which reloaded them per record */
+    const nta_raw_pcap how = c->raw;
+    const uint32_t snapshot = c->snapshot;
     while (n > 0 && pos + 16 <= (size_t)n) {
-        uint32_t caplen = nta_raw_pcap_u32(buf + pos + 8, c->raw.swapped);
-        if (caplen > c->snapshot || (size_t)n - pos - 16 < caplen
-            || !nta_raw_pcap_time_ok(&c->raw, buf + pos))
+        uint32_t caplen = nta_raw_pcap_u32(buf + pos + 8, how.swapped);
+        if (caplen > snapshot || (size_t)n - pos - 16 < caplen || !nta_raw_pcap_time_ok(&how, buf + pos))
             break;
         pos += 16 + (size_t)caplen;
         k++;
