@@ -51,6 +51,16 @@ typedef struct proto_acc {
  * many intervals is skipped whole and counted (the CLI says so on stderr). */
 #define MAX_EMPTY_BLOCKS 1000u
 
+/* Block ends saturate here: a block reaching it is the last one and never closes (every event
+ * later than that falls into it). Readers give times below 2^63 ns, dtrace text any 64-bit
+ * value; an end computed past 2^64 wrapped around and printed empty blocks without end. */
+#define LAST_END ((uint64_t)INT64_MAX)
+
+static uint64_t end_after(uint64_t start, uint64_t iv)
+{
+    return start >= LAST_END || iv >= LAST_END - start ? LAST_END : start + iv;
+}
+
 typedef struct bytes_r {
     nta_report r;
     proto_acc p[2];
@@ -446,6 +456,27 @@ static int close_block(bytes_r *b, uint64_t wall)
     return 0;
 }
 
+/* Closes the blocks that end at or before ts. Out of line: the per-event path stays as short as
+ * it was before block ends saturated (callgrind: 7 instructions an event more when inlined). */
+static __attribute__((noinline)) int next_blocks(bytes_r *b, uint64_t ts, uint64_t iv)
+{
+    while (ts >= b->block_end && b->block_end != LAST_END) {
+        if (close_block(b, b->block_end) < 0)   /* ticks with nothing in them print too */
+            return -1;
+        b->block_start = b->block_end;
+        b->block_end = end_after(b->block_start, iv);
+        /* empty blocks before the one ts falls in (or before the last one) */
+        uint64_t t = ts < LAST_END ? ts : LAST_END - 1;
+        uint64_t empty = (t - b->block_start) / iv;
+        if (empty > MAX_EMPTY_BLOCKS) {
+            b->skipped_blocks += empty;
+            b->block_start += empty * iv;
+            b->block_end = end_after(b->block_start, iv);
+        }
+    }
+    return 0;
+}
+
 static int on_event(nta_report *r, const nta_event *ev)
 {
     bytes_r *b = (bytes_r *)r;
@@ -456,21 +487,11 @@ static int on_event(nta_report *r, const nta_event *ev)
     uint64_t iv = r->opts.interval_ns;
     if (!b->have_block) {
         b->have_block = 1;
-        b->block_start = ev->ts_ns;
-        b->block_end = iv ? ev->ts_ns + iv : UINT64_MAX;
+        b->block_start = ev->ts_ns < LAST_END ? ev->ts_ns : LAST_END;
+        b->block_end = iv ? end_after(ev->ts_ns, iv) : LAST_END;
     }
-    while (iv && ev->ts_ns >= b->block_end) {   /* ticks with nothing in them print too */
-        if (close_block(b, b->block_end) < 0)
-            return -1;
-        b->block_start = b->block_end;
-        b->block_end += iv;
-        uint64_t empty = ev->ts_ns >= b->block_end ? (ev->ts_ns - b->block_end) / iv + 1 : 0;
-        if (empty > MAX_EMPTY_BLOCKS) {   /* empty blocks up to the one ev falls in */
-            b->skipped_blocks += empty;
-            b->block_start += empty * iv;
-            b->block_end += empty * iv;
-        }
-    }
+    if (iv && ev->ts_ns >= b->block_end && b->block_end != LAST_END && next_blocks(b, ev->ts_ns, iv) < 0)
+        return -1;
     b->last_ts = ev->ts_ns;
     int sending = ev->probe == NTA_PROBE_TCP_SEND || ev->probe == NTA_PROBE_UDP_SEND;
     proto_acc *p = &b->p[udp];
