@@ -322,7 +322,8 @@ static int run_reports(report_args *a, nta_source *src, FILE *out, char *const *
     if (status != 0)
         return status;
     /* reports sharing one output wait in temporary files: where the user says (TMPDIR) */
-    nta_report_set_opts ro = { a->fmt, out, a->interval, info->known, getenv("TMPDIR") };
+    nta_report_set_opts ro = { a->fmt, out, a->interval, info->known, getenv("TMPDIR"),
+                               a->src.max_flows };
     nta_report_set *rs;
     nta_err err;
     nta_err_clear(&err);
@@ -341,8 +342,15 @@ static int run_reports(report_args *a, nta_source *src, FILE *out, char *const *
     a->out_err = werr ? errno : 0;
     /* a failed gate outranks partly unreadable input, not input nothing could be read of */
     int held = gates_hold(a, rs);
-    if (close_dests(&ds, a->run.interrupted, a->out_err) < 0 || werr)
+    int failed_errno;
+    const char *failed = nta_report_set_failed(rs, &failed_errno);
+    if (close_dests(&ds, a->run.interrupted, a->out_err) < 0 || werr) {
         status = cli_status_worse(status, CLI_EXIT_UNREADABLE);
+    } else if (failed != NULL) {   /* not the output: what the report keeps aside */
+        cli_errorf("the %s report stopped: %s (its temporary files go to %s)", failed,
+                   strerror(failed_errno), getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        status = cli_status_worse(status, CLI_EXIT_UNREADABLE);
+    }
     else if (held && status != CLI_EXIT_UNREADABLE && status != CLI_EXIT_USAGE && !a->run.interrupted)
         status = CLI_EXIT_THRESHOLD;
     nta_report_set_free(rs);

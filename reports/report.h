@@ -24,6 +24,8 @@ typedef struct nta_report_opts {
     struct nta_logw *writer;    /**< the per-event logs format on this thread (log_writer.h);
                                      NULL: as events come */
     const char *tmpdir;         /**< for rows held aside (--bytes JSON); NULL: /tmp */
+    uint32_t max_flows;         /**< --max-flows (0: none): --bytes keeps 2 tuples a flow in
+                                     memory, the rest of a block on disk */
 } nta_report_opts;
 
 struct nta_report;

@@ -19,6 +19,7 @@
 #include "common/tmpfile.h"
 #include "agg/agg.h"
 #include "agg/agg_text.h"
+#include "reports/bytes_spill.h"
 #include "reports/report.h"
 
 /* Per-event sums go to a table keyed by the binary 4-tuple; only when a block is printed do
@@ -36,11 +37,13 @@ typedef struct tuple_tab {
     size_t cap, n;
     size_t recent[2];   /* index + 1 of the last two tuples added to: a segment's tcp:::send
                            and tcp:::receive add to a connection's two tuples in turn */
+    size_t limit;       /* tuples held at most; a new one beyond goes to disk first */
 } tuple_tab;
 
 typedef struct proto_acc {
     const char *name;     /* "TCP", "UDP" */
     tuple_tab t;
+    nta_bspill *spill;    /* the block's tuples beyond t.limit, sorted on disk (or NULL) */
     nta_agg *bytes;
     int64_t in, out;
     int64_t total_in, total_out;
@@ -50,6 +53,11 @@ typedef struct proto_acc {
  * second of that would be billions of empty blocks (an endless run). A gap longer than this
  * many intervals is skipped whole and counted (the CLI says so on stderr). */
 #define MAX_EMPTY_BLOCKS 1000u
+
+/* 4-tuples a block keeps in memory per protocol before the table goes to disk as a sorted run
+ * (MIN_TUPLES: the least, so that a small --max-flows does not make tiny runs). */
+#define DEFAULT_TUPLES (1u << 19)
+#define MIN_TUPLES 1024u
 
 /* Block ends saturate here: a block reaching it is the last one and never closes (every event
  * later than that falls into it). Readers give times below 2^63 ns, dtrace text any 64-bit
@@ -213,16 +221,19 @@ static int tuple_add(tuple_tab *t, const nta_addr *l, uint16_t lp, const nta_add
     if (2 * (t->n + 1) > t->cap && tuple_grow(t) < 0)
         return -1;
     size_t j = tuple_hash(l, r, lp, rp) & (t->cap - 1);
-    t->recent[1] = t->recent[0];
     while (t->e[j].used) {
         tuple_ent *e = &t->e[j];
         if (tuple_is(e, l, lp, r, rp)) {
             e->sum += n;
+            t->recent[1] = t->recent[0];
             t->recent[0] = j + 1;
             return 0;
         }
         j = (j + 1) & (t->cap - 1);
     }
+    if (t->n == t->limit)
+        return 1;   /* full: the caller spills the table and adds again */
+    t->recent[1] = t->recent[0];
     t->recent[0] = j + 1;
     tuple_ent *e = &t->e[j];
     e->used = 1;
@@ -417,16 +428,107 @@ static void tuple_clear(tuple_tab *t)
     t->n = 0;
 }
 
+/* ---- blocks with more tuples than memory holds (issue 14) ----
+ * The table is written out as a sorted run and emptied; at the block's end the runs come back
+ * in printa's order (reports/bytes_spill.c), rendered as the in-memory rows are. */
+
+static int spill_table(bytes_r *b, proto_acc *p)
+{
+    tuple_tab *t = &p->t;
+    if (p->spill == NULL
+        && (p->spill = nta_bspill_new(b->r.opts.tmpdir, t->limit)) == NULL)
+        return -1;
+    nta_brow *rows = malloc((t->n ? t->n : 1) * sizeof *rows);
+    if (rows == NULL)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < t->cap; i++) {
+        const tuple_ent *e = &t->e[i];
+        if (!e->used)
+            continue;
+        rows[k].v = e->sum;
+        rows[k].lp = e->lp;
+        rows[k].rp = e->rp;
+        nta_addr_str(&e->l, rows[k].l);
+        nta_addr_str(&e->r, rows[k].r);
+        k++;
+    }
+    int rc = nta_bspill_add_run(p->spill, rows, k);
+    free(rows);
+    tuple_clear(t);
+    return rc;
+}
+
+typedef struct spill_ctx {
+    bytes_r *b;
+    proto_acc *p;
+    uint64_t end;
+    FILE *o;
+    int fmt;
+} spill_ctx;
+
+static int spilled_row(const nta_brow *row, void *ctx)
+{
+    spill_ctx *c = ctx;
+    nta_line l;
+    l.n = 0;
+    if (c->fmt == NTA_RFMT_TEXT) {
+        nta_line_str_w(&l, row->l, 15, 1);
+        nta_line_str(&l, " ");
+        nta_line_num_w(&l, row->lp, 0, 5, 0);
+        nta_line_str(&l, " ");
+        nta_line_str_w(&l, row->r, 15, 1);
+        nta_line_str(&l, " ");
+        nta_line_num_w(&l, row->rp, 0, 5, 0);
+        nta_line_str(&l, " ");
+        nta_line_int_w(&l, row->v, 9, 0);
+        nta_line_str(&l, "\n");
+    } else {
+        nta_aggkey k;
+        nta_aggkey_init(&k);
+        nta_aggkey_str(&k, row->l);
+        nta_aggkey_uint(&k, row->lp, 2);
+        nta_aggkey_str(&k, row->r);
+        nta_aggkey_uint(&k, row->rp, 2);
+        if (c->fmt == NTA_RFMT_JSON)
+            json_row(&l, c->b->nrows++ == 0, c->b->block_start, c->end, c->p->name, &k, row->v);
+        else
+            csv_row(&l, c->end, c->p->name, &k, row->v);
+    }
+    return fwrite(l.b, 1, l.n, c->o) != l.n ? -1 : 0;
+}
+
+/* The block's rows from disk: the table joins the runs first. */
+static int spilled_rows(bytes_r *b, proto_acc *p, uint64_t end)
+{
+    int fmt = b->r.opts.fmt;
+    if (spill_table(b, p) < 0)
+        return -1;
+    if (fmt == NTA_RFMT_JSON && b->jrows == NULL
+        && (b->jrows = nta_tmpfile(b->r.opts.tmpdir ? b->r.opts.tmpdir : "/tmp")) == NULL)
+        return -1;
+    FILE *o = fmt == NTA_RFMT_JSON ? b->jrows : b->r.opts.stream;
+    if (fmt == NTA_RFMT_CSV && !b->csv_header) {
+        b->csv_header = 1;
+        if (fputs("interval_end_ns,proto,laddr,lport,raddr,rport,bytes\n", o) == EOF)
+            return -1;
+    }
+    spill_ctx c = { b, p, end, o, fmt };
+    return nta_bspill_drain(p->spill, spilled_row, &c) == 0 ? 0 : -1;
+}
+
 /* One tick of the script for TCP, then for UDP. */
 static int close_block(bytes_r *b, uint64_t wall)
 {
     FILE *o = b->r.opts.stream;
     int text = b->r.opts.fmt == NTA_RFMT_TEXT;
     for (int i = 0; i < 2 && !text; i++)
-        if (tuple_flush(&b->p[i]) < 0)
+        if ((b->p[i].spill == NULL || nta_bspill_runs(b->p[i].spill) == 0)
+            && tuple_flush(&b->p[i]) < 0)
             return -1;
     for (int i = 0; i < 2; i++) {
         proto_acc *p = &b->p[i];
+        int spilling = p->spill != NULL && nta_bspill_runs(p->spill) > 0;
         if (text) {
             char y[64];
             fmt_Y(wall, y, sizeof y);
@@ -436,8 +538,8 @@ static int close_block(bytes_r *b, uint64_t wall)
                 || fprintf(o, "%-15s %5s %-15s %5s %9s\n", "LADDR", "LPORT", "RADDR", "RPORT",
                            "SIZE") < 0)
                 return -1;
-            int done = rows_text(o, &p->t);
-            if (done < 0)
+            int done = spilling ? spilled_rows(b, p, wall) == 0 : rows_text(o, &p->t);
+            if (done < 0 || (spilling && !done))
                 return -1;
             if (done) {
                 tuple_clear(&p->t);
@@ -447,7 +549,7 @@ static int close_block(bytes_r *b, uint64_t wall)
             }
             if (fputc('\n', o) == EOF)
                 return -1;
-        } else if (rows_out(b, p, wall) < 0) {
+        } else if (spilling ? spilled_rows(b, p, wall) < 0 : rows_out(b, p, wall) < 0) {
             return -1;
         }
         nta_agg_clear(p->bytes);
@@ -506,7 +608,12 @@ static int on_event(nta_report *r, const nta_event *ev)
         p->total_in += n;
     }
     const nta_addr *src = &ev->ip->ip_saddr, *dst = &ev->ip->ip_daddr;
-    return sending ? tuple_add(&p->t, src, sport, dst, dport, n) : tuple_add(&p->t, dst, dport, src, sport, n);
+    const nta_addr *l = sending ? src : dst, *ra = sending ? dst : src;
+    uint16_t lp = sending ? sport : dport, rp = sending ? dport : sport;
+    int rc = tuple_add(&p->t, l, lp, ra, rp, n);
+    if (rc > 0)   /* the table is full: to disk, and the tuple starts the next run */
+        rc = spill_table(b, p) < 0 ? -1 : tuple_add(&p->t, l, lp, ra, rp, n);
+    return rc;
 }
 
 /* The last block: at the end of the input (its time is the last event's). */
@@ -585,6 +692,8 @@ static void free_bytes(nta_report *r)
     nta_agg_free(b->p[1].bytes);
     free(b->p[0].t.e);
     free(b->p[1].t.e);
+    nta_bspill_free(b->p[0].spill);
+    nta_bspill_free(b->p[1].spill);
     if (b->jrows != NULL)
         fclose(b->jrows);
     free(b);
@@ -597,6 +706,10 @@ nta_report *nta_report_bytes(const nta_report_opts *o)
         return NULL;
     b->p[0].name = "TCP";
     b->p[1].name = "UDP";
+    /* the bound of issue 14: two tuples per connection --max-flows keeps, else a default that
+     * keeps a few hundred thousand connections' sums in memory (~60 MB) */
+    size_t limit = o->max_flows ? 2 * (size_t)o->max_flows : DEFAULT_TUPLES;
+    b->p[0].t.limit = b->p[1].t.limit = limit < MIN_TUPLES ? MIN_TUPLES : limit;
     b->p[0].bytes = nta_agg_new(NTA_AGG_SUM, 0, 0, 0);
     b->p[1].bytes = nta_agg_new(NTA_AGG_SUM, 0, 0, 0);
     b->r.name = "bytes";

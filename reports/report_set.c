@@ -59,6 +59,8 @@ struct nta_report_set {
     const nta_run_info *info;
     uint64_t midstream;
     int werr, werrno;
+    const char *failed;        /* the report whose on_event failed first, and why */
+    int failed_errno;
     nta_sink sink;
 };
 
@@ -233,8 +235,11 @@ static int on_event(void *ctx, const nta_event *ev)
     nta_report_set *rs = ctx;
     rs->probe_counts[ev->probe]++;
     for (nta_report *const *r = rs->by_probe[ev->probe]; *r != NULL; r++)
-        if ((*r)->on_event(*r, ev) < 0)
+        if ((*r)->on_event(*r, ev) < 0) {
+            rs->failed = (*r)->name;
+            rs->failed_errno = errno;
             return NTA_EIO;
+        }
     return 0;
 }
 
@@ -284,6 +289,12 @@ void nta_report_set_on_wait(void *ctx)
         nta_logw_hand_over(rs->lw);
 }
 
+const char *nta_report_set_failed(const nta_report_set *rs, int *errnum)
+{
+    *errnum = rs->failed_errno;
+    return rs->failed;
+}
+
 int nta_report_set_write_status(nta_report_set *rs)
 {
     if (rs->werr)
@@ -313,7 +324,8 @@ static int add_report(nta_report_set *rs, int i, const nta_report_dest *d, nta_e
                                "--output-dir", dir, d->kind->name, strerror(errno));
         stream = a->tmp;
     }
-    nta_report_opts ro = { rs->o.fmt, stream, rs->o.interval_ns, rs->o.known, rs->lw, rs->o.tmpdir };
+    nta_report_opts ro = { rs->o.fmt, stream, rs->o.interval_ns, rs->o.known, rs->lw, rs->o.tmpdir,
+                          rs->o.max_flows };
     if ((a->r = nta_report_new(d->kind, &ro)) == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     if (!a->r->streaming && a->tmp != NULL) {

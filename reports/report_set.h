@@ -31,6 +31,7 @@ typedef struct nta_report_set_opts {
     uint64_t interval_ns;  /**< --bytes --interval; 0 = one block */
     uint32_t known;        /**< NTA_F_* the input shows */
     const char *tmpdir;    /**< where reports sharing the output buffer; NULL: /tmp */
+    uint32_t max_flows;    /**< --max-flows, 0 = none (bounds --bytes' memory too) */
 } nta_report_set_opts;
 
 /* Makes the reports of dests (in the order given, which is the order they are printed; at most
@@ -56,6 +57,9 @@ int nta_report_set_metric(nta_report_set *rs, const char *name, double *v);
 
 /* 0, or -1 with errno set when writing a report (or flushing its file) failed. */
 int nta_report_set_write_status(nta_report_set *rs);
+/* The name of the report that stopped the run (its on_event failed: a write, or a temporary
+ * file of its own), with errno then in *errnum; NULL when none did. */
+const char *nta_report_set_failed(const nta_report_set *rs, int *errnum);
 
 /* ---- the metric registry (--fail-if) ---- */
 
