@@ -40,62 +40,78 @@ run1() {
     fi
 }
 
-# timed CAPTURE TOOL CMD...: median of 5 (1 when the first run takes 20 s or more)
+RUNS=${RUNS:-5}      # runs per command under 20 s (the median counts)
+PEERS=${PEERS:-1}    # 0: nta's rows only (for a comparison with NTA_PREV)
+# NTA_PREV=BINARY: every nta row is also run with that (previous) build, alternating with the
+# current one, as "prev:TOOL"; the summary gives current / previous per row (issues 13, 14).
+NTA_PREV=${NTA_PREV:-}
+
+# timed CAPTURE TOOL CMD...: median of $RUNS (1 when the first run takes 20 s or more)
 timed() {
     local cap=$1 tool=$2
     shift 2
-    local first rest=() r
+    local first rest=() r i
     first=$(run1 "$@")
     if [[ "$first" != ">"* ]] && awk -v w="${first%% *}" 'BEGIN { exit !(w < 20) }'; then
-        rest+=("$(run1 "$@")" "$(run1 "$@")" "$(run1 "$@")" "$(run1 "$@")")
+        for ((i = 1; i < RUNS; i++)); do rest+=("$(run1 "$@")"); done
     fi
     r=$(printf '%s\n' "$first" "${rest[@]}" | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
     printf '%s\t%s\t%s\n' "$(basename "$cap")" "$tool" "$(echo "$r" | tr ' ' '\t')" >>"$RAW"
 }
 
+# ntarow CAPTURE TOOL ARGS...: nta ARGS timed, and the previous build's after it when given
+ntarow() {
+    local cap=$1 tool=$2
+    shift 2
+    timed "$cap" "$tool" "$NTA" "$@"
+    if [ -n "$NTA_PREV" ]; then timed "$cap" "prev:$tool" "$NTA_PREV" "$@"; fi
+}
+
 for cap in "${caps[@]}"; do
     cat "$cap" >/dev/null
-    timed "$cap" nta-events "$NTA" events -q --format none "$cap"
-    timed "$cap" nta-events-all "$NTA" events -q --format none --local all "$cap"
-    timed "$cap" nta-info "$NTA" info -q "$cap"
+    ntarow "$cap" nta-events events -q --format none "$cap"
+    ntarow "$cap" nta-events-all events -q --format none --local all "$cap"
+    ntarow "$cap" nta-info info -q "$cap"
     # every report from one read, written to files (issue 6 measures it against the floors on
     # every capture; the packet log of hdr128 is 1.3 GB of text), and the aggregating reports
     # alone (no per-packet or per-state-change log lines)
-    timed "$cap" nta-report-all "$NTA" report -q --all --output-dir "$OUT/.reports" "$cap"
-    timed "$cap" nta-report-aggs "$NTA" report -q --durations --ifhist --ooo --bytes --output-dir "$OUT/.reports" "$cap"
+    ntarow "$cap" nta-report-all report -q --all --output-dir "$OUT/.reports" "$cap"
+    ntarow "$cap" nta-report-aggs report -q --durations --ifhist --ooo --bytes --output-dir "$OUT/.reports" "$cap"
     # the machine formats against text (issue 13: within 1.5x), and every event format's output
     # rate (issue 13: >= 400 MB/s of output on one core; output bytes are counted below)
-    timed "$cap" nta-report-all-json "$NTA" report -q --all --format json --output-dir "$OUT/.reports" "$cap"
-    timed "$cap" nta-report-all-csv "$NTA" report -q --all --format csv --output-dir "$OUT/.reports" "$cap"
+    ntarow "$cap" nta-report-all-json report -q --all --format json --output-dir "$OUT/.reports" "$cap"
+    ntarow "$cap" nta-report-all-csv report -q --all --format csv --output-dir "$OUT/.reports" "$cap"
     for f in jsonl csv text dtrace; do
-        timed "$cap" "nta-events-fmt-$f" "$NTA" events -q --format "$f" "$cap"
+        ntarow "$cap" "nta-events-fmt-$f" events -q --format "$f" "$cap"
     done
     # nta run against the report each article script reproduces (issue 15: within 1.5x)
     if [ -d "$ARTICLE" ]; then
-        timed "$cap" nta-run-ex9-fixed "$NTA" run "$ARTICLE/ex9-fixed.d" "$cap"
-        timed "$cap" nta-report-ooo "$NTA" report -q --ooo "$cap"
-        timed "$cap" nta-run-ex3 "$NTA" run "$ARTICLE/ex3.d" "$cap"
-        timed "$cap" nta-report-packets "$NTA" report -q --packets "$cap"
+        ntarow "$cap" nta-run-ex9-fixed run "$ARTICLE/ex9-fixed.d" "$cap"
+        ntarow "$cap" nta-report-ooo report -q --ooo "$cap"
+        ntarow "$cap" nta-run-ex3 run "$ARTICLE/ex3.d" "$cap"
+        ntarow "$cap" nta-report-packets report -q --packets "$cap"
     fi
-    timed "$cap" tcptrace-n tcptrace -n "$cap"
-    timed "$cap" tshark-conv-tcp tshark -n -q -r "$cap" -z conv,tcp
-    timed "$cap" tshark-conv-tcp-nodeseg tshark -n -q -o tcp.desegment_tcp_streams:FALSE -r "$cap" -z conv,tcp
-    timed "$cap" tcpdump-nr tcpdump -nr "$cap"
-    command -v tracestats >/dev/null && timed "$cap" tracestats tracestats "pcapfile:$cap"
+    if [ "$PEERS" != 0 ]; then
+        timed "$cap" tcptrace-n tcptrace -n "$cap"
+        timed "$cap" tshark-conv-tcp tshark -n -q -r "$cap" -z conv,tcp
+        timed "$cap" tshark-conv-tcp-nodeseg tshark -n -q -o tcp.desegment_tcp_streams:FALSE -r "$cap" -z conv,tcp
+        timed "$cap" tcpdump-nr tcpdump -nr "$cap"
+        if command -v tracestats >/dev/null; then timed "$cap" tracestats tracestats "pcapfile:$cap"; fi
+    fi
     # the .zst form: nta decompressing while it analyses, against decompression alone
     [ -f "$cap.zst" ] || zstd -q -3 -k "$cap"
     cat "$cap.zst" >/dev/null
-    timed "$cap" nta-events-zst "$NTA" events -q --format none "$cap.zst"
+    ntarow "$cap" nta-events-zst events -q --format none "$cap.zst"
     timed "$cap" zstd-dc zstd -q -dc "$cap.zst"
 done
 
 # memory with many flows left open (issue 14): 200,000 half-open connections
 SYN=${NTABENCH_DIR:-/tmp/ntabench}/syn200k.pcap
 [ -f "$SYN" ] || python3 "$HERE/syn200k.py" "$SYN"
-timed "$SYN" nta-report-bytes-json "$NTA" report -q --bytes --format json --output-dir "$OUT/.reports" "$SYN"
-timed "$SYN" nta-report-all "$NTA" report -q --all --output-dir "$OUT/.reports" "$SYN"
-timed "$SYN" nta-report-all-maxflows-1000 "$NTA" report -q --all --max-flows 1000 --output-dir "$OUT/.reports" "$SYN"
-timed "$SYN" nta-report-aggs-maxflows-1000 "$NTA" report -q --durations --ifhist --ooo --states --packets --max-flows 1000 --output-dir "$OUT/.reports" "$SYN"
+ntarow "$SYN" nta-report-bytes-json report -q --bytes --format json --output-dir "$OUT/.reports" "$SYN"
+ntarow "$SYN" nta-report-all report -q --all --output-dir "$OUT/.reports" "$SYN"
+ntarow "$SYN" nta-report-all-maxflows-1000 report -q --all --max-flows 1000 --output-dir "$OUT/.reports" "$SYN"
+ntarow "$SYN" nta-report-aggs-maxflows-1000 report -q --durations --ifhist --ooo --states --packets --max-flows 1000 --output-dir "$OUT/.reports" "$SYN"
 caps+=("$SYN")
 
 # summary: packets from nta info's JSON, ratios against each peer
@@ -150,6 +166,14 @@ for cap, tools in by.items():
         om = f"{ob / w / 1e6:,.0f}" if ob else ""
         print(f"| {cap} | {tool}{' (killed)' if killed else ''} | {gt}{w:.2f} | {u:.2f} | {s:.2f} | {lt}{pk / w:,.0f} | {lt}{size / w / 1e6:,.0f} | {rss / 1024:.0f} | {rat} | {fl} | {om} |")
 print()
+prev = [(cap, t) for cap, tools in by.items() for t in tools if "prev:" + t in tools]
+if prev:
+    print("| capture | nta row | this build s | previous build s | this / previous |")
+    print("|---|---|---:|---:|---:|")
+    for cap, t in prev:
+        w, pw = by[cap][t][0], by[cap]["prev:" + t][0]
+        print(f"| {cap} | {t} | {w:.2f} | {pw:.2f} | {w / max(pw, 0.01):.2f}x |")
+    print()
 for cap, tools in by.items():
     for run, rep in (("nta-run-ex9-fixed", "nta-report-ooo"), ("nta-run-ex3", "nta-report-packets")):
         if run in tools and rep in tools:
