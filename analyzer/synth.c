@@ -4,7 +4,10 @@
  * endpoint and incarnation. They stay below 2^53 so that JSON tools reading numbers as doubles
  * (jq) keep them exact; FreeBSD's real 0xfffff800... values would not survive that.
  * udps_addr is derived from the local address and port (a socket is bound to them), so UDP
- * needs no table. */
+ * needs no table.
+ * A packet's process (nta_packet.proc) goes to every probe its handling fires: ip, tcp and udp
+ * send/receive and the tcp state changes and connect/accept probes it causes. Timers and held
+ * FINs applied later fire with no process: no packet of that moment says whose they are. */
 #include "analyzer/synth.h"
 
 #include <stdlib.h>
@@ -28,6 +31,7 @@ struct nta_analyzer {
 
     /* the packet being processed and its argument structures */
     const nta_packet *pkt;
+    const nta_proc *proc;        /* its process; NULL while timers fire */
     const nta_decoded *d;
     pktinfo_t pktinfo;
     csinfo_t cs_none;
@@ -129,6 +133,7 @@ static void fire(void *ctx, nta_probe p, const nta_tcb *t, int32_t old, int with
     ev.ts_ns = ts;
     ev.host = &an->conn->addr[an->side];
     ev.cs = &cs;
+    ev.proc = an->env.deferred ? NULL : an->proc;
     if (t != NULL && (!(an->o.skip & NTA_SKIP_TCPSINFO) || ((an->o.tcps_probes >> p) & 1u))) {
         fill_tcpsinfo(&tcps, t, an->conn, an->side);
         ev.tcps = &tcps;
@@ -308,6 +313,7 @@ static void fire_ip(nta_analyzer *an, nta_probe p, const nta_addr *host)
     ev.cs = &an->cs_none;
     ev.ip = &an->ip;
     ev.ifp = &an->ifinfo;
+    ev.proc = an->proc;
     if (an->o.skip & NTA_SKIP_IPV46INFO)
         ;   /* not built: the consumer reads neither */
     else if (an->d->ip_ver == 4)
@@ -346,6 +352,7 @@ static void fire_udp(nta_analyzer *an, nta_probe p, int sending)
     ev.ip = &an->ip;
     ev.udps = &an->udps;
     ev.udp = &an->udp;
+    ev.proc = an->proc;
     emit(an, &ev);
 }
 
@@ -413,10 +420,12 @@ static int is_local(nta_analyzer *an, const nta_addr *a)
 int nta_analyzer_packet(nta_analyzer *an, const nta_packet *pkt, const nta_decoded *d)
 {
     an->st.packets++;
+    an->proc = NULL;   /* the timers' probes are no packet's */
     run_timers(an, pkt->ts_ns);
     if (d->ip_ver == 0)
         return an->rc;
     an->pkt = pkt;
+    an->proc = pkt->proc;
     an->d = d;
     build_ip_args(an);
     int has_l4 = d->l4 != NULL && d->l4_caplen >= (d->proto == 6 ? 20u : 8u)
@@ -452,6 +461,7 @@ int nta_analyzer_packet(nta_analyzer *an, const nta_packet *pkt, const nta_decod
 
 int nta_analyzer_finish(nta_analyzer *an)
 {
+    an->proc = NULL;
     /* FINs still held at the end: nothing later can reorder them */
     for (int list = NTA_FLOW_OPEN; list <= NTA_FLOW_CLOSING; list++)
         for (uint32_t idx = nta_flow_oldest(an->ft, list); idx; idx = nta_flow_at(an->ft, idx)->next)

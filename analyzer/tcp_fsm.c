@@ -423,12 +423,14 @@ void nta_fsm_apply_deferred(nta_fsm_env *env, nta_tcb *t, uint64_t ts)
     t->fin_deferred = 0;
     if (!t->exists)
         return;
+    env->deferred = 1;
     if (t->state == TCPS_ESTABLISHED || t->state == TCPS_SYN_RECEIVED)
         nta_fsm_set_state(env, t, TCPS_CLOSE_WAIT, ts);
     else if (t->state == TCPS_FIN_WAIT_1)
         nta_fsm_set_state(env, t, TCPS_CLOSING, ts);
     else if (t->state == TCPS_FIN_WAIT_2)
         nta_fsm_set_state(env, t, TCPS_TIME_WAIT, ts);
+    env->deferred = 0;
 }
 
 static int rst_acceptable(const nta_tcb *t, const nta_seg *s)

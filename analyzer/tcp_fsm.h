@@ -35,6 +35,8 @@ typedef struct nta_fsm_env {
     int peer_is_local;        /**< the peer is a local address: TIME_WAIT ends at once (FreeBSD
                                    14, net.inet.tcp.nolocaltimewait=1) */
     uint64_t midstream;       /**< pickups counted here */
+    int deferred;             /**< set while a held FIN is applied: its events belong to that
+                                   FIN's moment, not to the segment being handled */
 } nta_fsm_env;
 
 void nta_fsm_send(nta_fsm_env *env, nta_tcb *t, const nta_seg *s);

@@ -243,6 +243,11 @@ void ds_fire(nta_dscript *d, ds_probe *p, const nta_event *ev, uint64_t ts)
     c->ev = ev;
     c->ts = ts;
     c->wall = d->noinput ? d->run.walltime0 + ts : ts;
+    /* the packet's process where the capture names one (common/proc.h), else the offline
+     * values (d-language.md 3.9): a tick or BEGIN is no packet's */
+    const nta_proc *pr = ev != NULL ? ev->proc : NULL;
+    c->pid = pr != NULL ? pr->pid : 0;
+    c->execname = pr != NULL ? pr->name : "kernel";
     /* arg0..arg9 of a network probe are worked out when read (ds_net_argv) */
     memset(c->argv, 0, sizeof c->argv);
     if (ev != NULL)

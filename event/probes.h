@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/addr.h"
+#include "common/proc.h"
 
 /* TCP states, TH_* flags: FreeBSD's values (tcp_fsm.h, tcp.d). */
 enum {
@@ -178,6 +179,10 @@ typedef struct nta_event {
     const tcplsinfo_t *tcpls;
     const udpsinfo_t *udps;
     const udpinfo_t *udp;
+    /* The process the capture names for the packet that fired the probe (common/proc.h):
+     * DTrace's pid and execname. NULL when it names none, and for probes no packet fired
+     * (timers, held FINs applied later). */
+    const nta_proc *proc;
 } nta_event;
 
 /* Which fields an event source shows. Events synthesised from packets show all of them; events

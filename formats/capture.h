@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/proc.h"
 #include "formats/stream.h"
 
 /* LINKTYPE_* values nta decodes (tcpdump.org/linktypes.html). */
@@ -48,6 +49,9 @@ typedef struct nta_packet {
     uint32_t file;         /**< input file index */
     uint64_t offset;       /**< byte offset of the record in its (decompressed) file */
     const uint8_t *data;   /**< valid until the next call on the same reader */
+    /* The process the file names for this packet (pcapng with Apple's process blocks), NULL
+     * when it names none; valid until the reader is closed. */
+    const nta_proc *proc;
 } nta_packet;
 
 /* How readers register interfaces: add() copies *ifc and returns its trace-wide index in *index. */

@@ -115,6 +115,7 @@ static int lt_next(void *ctx, nta_packet *out, nta_err *err)
         out->file = c->file;
         out->offset = 0;
         out->data = l2;
+        out->proc = NULL;
         return 1;
     }
 }

@@ -242,6 +242,7 @@ static int pcap_next_pkt(void *ctx, nta_packet *pkt, nta_err *err)
     pkt->file = c->file;
     pkt->offset = c->offset;
     pkt->data = data;
+    pkt->proc = NULL;
     c->offset += 16 + (uint64_t)h->caplen;
     c->records++;
     if (c->compressed)

@@ -55,6 +55,7 @@ static inline size_t nta_raw_pcap_packet(const nta_raw_pcap *how, const uint8_t 
     pkt->file = how->file;
     pkt->offset = at;
     pkt->data = rec + 16;
+    pkt->proc = NULL;
     return 16 + (size_t)pkt->caplen;
 }
 

@@ -18,10 +18,19 @@
  *   PB  0x00000002: 0 interface id (u16), 2 drops (u16), 4 ts high, 8 ts low, 12 caplen,
  *                   16 origlen, 20 data (obsolete, still written by old tools)
  *   ISB 0x00000005: 0 interface id, 4 ts high, 8 ts low, 12 options (isb_ifdrop 5)
+ *   DPEB 0x80000001 (Apple's Darwin Process Event Block, written by macOS tcpdump -k):
+ *                   0 process id, 4 options (name 2; path 3 and UUID 4 unused)
+ * EPB options read: Apple's process index 0x8001 (u32: the section's DPEBs counted from 0 in
+ * the order they appear), which gives the packet its process (common/proc.h); the effective
+ * process 0x8003 (the one a delegated socket works for) is not used: pid and execname are the
+ * process that owns the socket, as Wireshark shows it.
  * Other blocks (NRB, DSB, custom, unknown) are skipped by their length.
  * Framing errors (bad length, mismatched trailer, cut-off block) end the read; a well-framed
- * record that cannot be used (unknown interface id, caplen beyond its block) is skipped and
- * counted in the reader's warnings. Not done: decryption secrets, comments, NRB name lookup. */
+ * record that cannot be used (unknown interface id, caplen beyond its block, a DPEB too short
+ * for its process id or with an option overrunning it) is skipped and counted in the reader's
+ * warnings. A skipped DPEB still takes its index (the writer counted it), so the packets naming
+ * it, and those naming an index their section never declared, have no process.
+ * Not done: decryption secrets, comments, NRB name lookup. */
 #include "formats/capture.h"
 
 #include <stdio.h>
@@ -36,11 +45,17 @@
 #define BT_SPB 0x00000003u
 #define BT_ISB 0x00000005u
 #define BT_EPB 0x00000006u
+#define BT_DPEB 0x80000001u
+#define OPT_EPB_PIB_INDEX 0x8001u
 #define BOM 0x1A2B3C4Du
 
 /* Larger than any block a capturer writes (snaplens top out at 256 KiB), small enough that a
  * garbage length costs at most this much memory before the short read is noticed. */
 #define MAX_BLOCK (16u * 1024u * 1024u)
+
+/* Process blocks kept per file: a long macOS capture names a few hundred processes; this bounds
+ * what a hostile file can make us hold (4096 x 68 bytes). Later ones are counted as unusable. */
+#define MAX_PROCS 4096u
 
 typedef struct ng_if {
     uint32_t global;      /* trace-wide index */
@@ -70,6 +85,11 @@ typedef struct ng_ctx {
     nta_reader_warn warn;
     nta_stream_mark mark;   /* which packets a damaged stream's error concerns */
     int compressed;         /* only then can the stream's data fail a check (mark) */
+    /* Every DPEB of the file in order, each allocated once so packets can point at it until
+     * the reader closes (a prefetching reader runs ahead of the packets' consumer); NULL for a
+     * damaged one. A section's process index i is procs[sec_procs + i]. */
+    nta_proc **procs;
+    uint32_t nprocs, cap_procs, sec_procs;
 } ng_ctx;
 
 static void warn_text(ng_ctx *c, const char *m)
@@ -230,6 +250,7 @@ static int parse_shb(ng_ctx *c, nta_cur body, nta_err *err)
     c->have_shb = 1;
     c->section++;
     c->nifs = 0;   /* interface ids are per section */
+    c->sec_procs = c->nprocs;   /* and so are process indexes */
     return 0;
 }
 
@@ -295,6 +316,76 @@ static int parse_idb(ng_ctx *c, nta_cur body, nta_err *err)
     return 0;
 }
 
+static void dpeb_opt(ng_ctx *c, void *arg, uint16_t code, const uint8_t *v, uint16_t len)
+{
+    (void)c;
+    nta_proc *p = arg;
+    if (code == 2 && p->name[0] == '\0')
+        copy_str(p->name, sizeof p->name, v, len);
+}
+
+/* A Darwin Process Event Block: its process becomes the section's next process index. */
+static int parse_dpeb(ng_ctx *c, nta_cur body, nta_err *err)
+{
+    if (c->nprocs == MAX_PROCS) {
+        warn_record(c, "more than %llu process event blocks in one file (the first %llu are kept)",
+                    MAX_PROCS, MAX_PROCS);
+        return 0;
+    }
+    if (c->nprocs == c->cap_procs) {
+        uint32_t cap = c->cap_procs ? c->cap_procs * 2 : 16;
+        nta_proc **n = realloc(c->procs, cap * sizeof *n);
+        if (n == NULL)
+            return nta_err_set(err, NTA_ENOMEM, "out of memory for process event blocks");
+        c->procs = n;
+        c->cap_procs = cap;
+    }
+    nta_proc *p = NULL;
+    uint32_t pid;
+    size_t size = body.left;
+    if (nta_cur_u32(&body, c->swapped, &pid) < 0) {
+        warn_record(c, "process event block is too short for its process id (%llu of %llu bytes)",
+                    body.left, 4);
+    } else {
+        p = calloc(1, sizeof *p);
+        if (p == NULL)
+            return nta_err_set(err, NTA_ENOMEM, "out of memory for process event blocks");
+        p->pid = pid;
+        nta_err ignored;
+        if (walk_options(c, body, "process event block", dpeb_opt, p, &ignored) < 0) {
+            warn_record(c, "process event block of process %llu: an option overruns its %llu "
+                        "bytes", pid, size);
+            free(p);
+            p = NULL;
+        }
+    }
+    c->procs[c->nprocs++] = p;   /* a damaged block keeps its index: later ones stay right */
+    return 0;
+}
+
+/* The process an EPB's options name (opts: what follows the padded packet data), NULL when
+ * they name none, name one the section has not declared, or are damaged (the packet itself is
+ * fine, so none of this is counted as unusable). */
+static const nta_proc *epb_proc(const ng_ctx *c, nta_cur opts)
+{
+    while (opts.left >= 4) {
+        uint16_t code, len;
+        nta_cur_u16(&opts, c->swapped, &code);
+        nta_cur_u16(&opts, c->swapped, &len);
+        const uint8_t *v;
+        if (code == 0 || nta_cur_bytes(&opts, ((size_t)len + 3u) & ~(size_t)3u, &v) < 0)
+            return NULL;
+        if (code == OPT_EPB_PIB_INDEX && len == 4) {
+            uint32_t ix;
+            memcpy(&ix, v, 4);
+            if (c->swapped)
+                ix = nta_bswap32(ix);
+            return ix < c->nprocs - c->sec_procs ? c->procs[c->sec_procs + ix] : NULL;
+        }
+    }
+    return NULL;
+}
+
 /* Fill pkt from a packet-carrying block; returns 1 when pkt is usable, 0 when skipped. */
 static int parse_packet(ng_ctx *c, uint32_t type, nta_cur body, nta_packet *pkt)
 {
@@ -356,6 +447,12 @@ static int parse_packet(ng_ctx *c, uint32_t type, nta_cur body, nta_packet *pkt)
     pkt->file = c->file;
     pkt->offset = c->block_off;
     pkt->data = body.p;
+    pkt->proc = NULL;
+    /* options follow the data padded to 4 bytes; only process-aware writers add ours, and a
+     * file whose sections declared no process cannot name one (the common case costs a test) */
+    size_t padded = ((size_t)caplen + 3u) & ~(size_t)3u;
+    if (type == BT_EPB && c->nprocs > c->sec_procs && body.left > padded)
+        pkt->proc = epb_proc(c, nta_cur_make(body.p + padded, body.left - padded));
     return 1;
 }
 
@@ -482,6 +579,11 @@ static int ng_next(void *ctx, nta_packet *pkt, nta_err *err)
         case BT_ISB:
             parse_isb(c, body, err);
             break;
+        case BT_DPEB:
+            rc = parse_dpeb(c, body, err);
+            if (rc < 0)
+                return rc;
+            break;
         default:
             break;   /* NRB, DSB, custom and future blocks carry no packets */
         }
@@ -493,6 +595,9 @@ static void ng_close(void *ctx)
     ng_ctx *c = ctx;
     if (c == NULL)
         return;
+    for (uint32_t i = 0; i < c->nprocs; i++)
+        free(c->procs[i]);
+    free(c->procs);
     free(c->ifs);
     free(c->buf);
     free(c);

@@ -75,6 +75,10 @@ static void push(tu_capture *c, const nta_packet *p, size_t *cap)
     t->offset = p->offset;
     t->data = malloc(p->caplen ? p->caplen : 1);
     memcpy(t->data, p->data, p->caplen);
+    /* the reader's process table lives until it closes: keep a copy */
+    t->has_proc = p->proc != NULL;
+    t->pid = p->proc ? p->proc->pid : 0;
+    snprintf(t->pname, sizeof t->pname, "%s", p->proc ? p->proc->name : "");
 }
 
 tu_capture *tu_read(const char *path)

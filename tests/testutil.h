@@ -29,6 +29,9 @@ typedef struct tu_pkt {
     uint32_t ifindex, linktype, caplen, origlen;
     uint64_t offset;
     uint8_t *data;
+    int has_proc;          /* the reader named a process (nta_packet.proc), copied: */
+    uint32_t pid;
+    char pname[NTA_PROC_NAME_MAX];
 } tu_pkt;
 
 typedef struct tu_capture {

@@ -4,7 +4,9 @@
  * and any/Linux cooked, 22 packets each), pcapng-test-generator's block descriptions
  * (../shared/fixtures/public/groundtruth/pcapnggen-le-test006.pcapng.pcapng-blocks.txt: IDB eth0
  * Ethernet, IDB en1 NULL), and for the big-endian and damaged cases byte layouts written by hand
- * from the pcapng specification around a real packet of veth-scenarios.pcap. */
+ * from the pcapng specification around a real packet of veth-scenarios.pcap; Apple's process
+ * blocks from the codes in Apple's libpcap pcap-ng.h (tshark's reading of them is compared in
+ * tests/dscript/test_darwin.py). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,7 @@ START_TEST(two_link_types_keep_their_names)
     for (size_t i = 0; i < c->n; i++) {
         per[c->pkts[i].ifindex]++;
         nta_packet p = { c->pkts[i].ts_ns, c->pkts[i].ifindex, c->pkts[i].linktype,
-                         c->pkts[i].caplen, c->pkts[i].origlen, 0, 0, c->pkts[i].data };
+                         c->pkts[i].caplen, c->pkts[i].origlen, 0, 0, c->pkts[i].data, NULL };
         nta_decoded d;
         nta_decode(&p, &d);
         ip += d.ip_ver != 0;
@@ -183,6 +185,91 @@ START_TEST(damaged_blocks_are_reported_or_skipped)
 }
 END_TEST
 
+/* ---- Apple's process blocks (formats/pcapng.c; codes from Apple's libpcap pcap-ng.h) ---- */
+
+static void shb_idb(wbuf *w, int be)
+{
+    w->be = be;
+    w32(w, 0x0A0D0D0A); w32(w, 28); w32(w, 0x1A2B3C4D); w16(w, 1); w16(w, 0);
+    w32(w, 0xffffffff); w32(w, 0xffffffff); w32(w, 28);
+    w32(w, 1); w32(w, 20); w16(w, 1); w16(w, 0); w32(w, 65535); w32(w, 20);
+}
+
+/* A Darwin Process Event Block; name NULL: no name option. */
+static void dpeb(wbuf *w, uint32_t pid, const char *name)
+{
+    size_t nlen = name ? strlen(name) : 0, npad = (nlen + 3) & ~(size_t)3;
+    uint32_t len = (uint32_t)(12 + 4 + (name ? 4 + npad : 0) + 4);
+    w32(w, 0x80000001); w32(w, len); w32(w, pid);
+    if (name) {
+        w16(w, 2); w16(w, (uint16_t)nlen); wbytes(w, name, nlen);
+    }
+    w16(w, 0); w16(w, 0);
+    w32(w, len);
+}
+
+/* An EPB of pkt with epb_flags and, when ix >= 0, process index ix. */
+static void epb_ix(wbuf *w, const tu_pkt *pkt, long ix)
+{
+    uint32_t len = (uint32_t)(32 + ((pkt->caplen + 3) & ~3u) + 8 + (ix >= 0 ? 8 : 0) + 4);
+    w32(w, 6); w32(w, len); w32(w, 0); w32(w, 0); w32(w, 1000);
+    w32(w, pkt->caplen); w32(w, pkt->origlen); wbytes(w, pkt->data, pkt->caplen);
+    w16(w, 2); w16(w, 4); w32(w, 1);
+    if (ix >= 0) {
+        w16(w, 0x8001); w16(w, 4); w32(w, (uint32_t)ix);
+    }
+    w16(w, 0); w16(w, 0);
+    w32(w, len);
+}
+
+START_TEST(darwin_process_blocks_name_each_packets_process)
+{
+    tu_capture *src = tu_read(tu_fixture("veth-scenarios.pcap"));
+    const tu_pkt *syn = &src->pkts[2];
+    static const char long_name[] = "a-process-name-longer-than-the-sixty-three-bytes-nta-keeps-0123456789";
+    static wbuf w;
+    memset(&w, 0, sizeof w);
+    /* section 1, big-endian: two processes, the second without a name */
+    shb_idb(&w, 1);
+    dpeb(&w, 0x01020304, long_name);
+    dpeb(&w, 7, NULL);
+    epb_ix(&w, syn, 1);
+    epb_ix(&w, syn, 0);
+    epb_ix(&w, syn, -1);
+    /* section 2, little-endian: indexes start again; its index 1 was never declared here */
+    shb_idb(&w, 0);
+    dpeb(&w, 9, "x");
+    epb_ix(&w, syn, 0);
+    epb_ix(&w, syn, 1);
+    /* a DPEB too short for its process id: unusable, but it takes index 1 */
+    w32(&w, 0x80000001); w32(&w, 12); w32(&w, 12);
+    dpeb(&w, 11, "after");
+    epb_ix(&w, syn, 1);
+    epb_ix(&w, syn, 2);
+    /* a name option running past its DPEB: unusable too, index 3, and the read goes on */
+    w32(&w, 0x80000001); w32(&w, 24); w32(&w, 5); w16(&w, 2); w16(&w, 200); w32(&w, 0); w32(&w, 24);
+    epb_ix(&w, syn, 3);
+    tu_capture *c = tu_read_mem(w.b, w.n);
+    ck_assert_msg(c->err_code == 0, "%s", c->err_msg);
+    ck_assert_uint_eq(c->n, 8);
+    ck_assert_uint_eq(c->bad_records, 2);   /* the damaged DPEBs; the dangling index is none */
+    ck_assert(!c->pkts[7].has_proc);
+    ck_assert(c->pkts[0].has_proc && c->pkts[0].pid == 7 && c->pkts[0].pname[0] == '\0');
+    ck_assert(c->pkts[1].has_proc && c->pkts[1].pid == 0x01020304);
+    ck_assert_uint_eq(strlen(c->pkts[1].pname), NTA_PROC_NAME_MAX - 1);
+    ck_assert(strncmp(c->pkts[1].pname, long_name, NTA_PROC_NAME_MAX - 1) == 0);
+    ck_assert(!c->pkts[2].has_proc);
+    ck_assert(c->pkts[3].has_proc && c->pkts[3].pid == 9 && strcmp(c->pkts[3].pname, "x") == 0);
+    ck_assert(!c->pkts[4].has_proc);
+    ck_assert(!c->pkts[5].has_proc);
+    ck_assert(c->pkts[6].has_proc && c->pkts[6].pid == 11 && strcmp(c->pkts[6].pname, "after") == 0);
+    for (size_t i = 0; i < c->n; i++)   /* the packets themselves are intact */
+        ck_assert(c->pkts[i].caplen == syn->caplen && memcmp(c->pkts[i].data, syn->data, syn->caplen) == 0);
+    tu_capture_free(c);
+    tu_capture_free(src);
+}
+END_TEST
+
 START_TEST(nanosecond_and_microsecond_interfaces_in_one_file)
 {
     /* capinfos: first packet 2026-01-06 01:31:29.500330493 (eth0, if_tsresol 9),
@@ -251,6 +338,7 @@ int main(void)
     tcase_add_test(tc, damaged_blocks_are_reported_or_skipped);
     tcase_add_test(tc, nanosecond_and_microsecond_interfaces_in_one_file);
     tcase_add_test(tc, times_beyond_63_bits_are_bad_records);
+    tcase_add_test(tc, darwin_process_blocks_name_each_packets_process);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
