@@ -258,6 +258,7 @@ static int erf_next(void *ctx, nta_packet *pkt, nta_err *err)
         pkt->file = c->file;
         pkt->offset = c->rec_off;
         pkt->data = cur.p;
+        pkt->proc = NULL;   /* ERF names no process */
         if (c->compressed)
             nta_stream_note_packet(c->s, &c->mark, c->rec_off + rlen);
         return 1;
