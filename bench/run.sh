@@ -22,7 +22,6 @@ if [ ${#caps[@]} -eq 0 ]; then
     for c in conns hdr128 mix; do [ -f /tmp/ntabench/$c.pcap ] && caps+=(/tmp/ntabench/$c.pcap); done
 fi
 [ ${#caps[@]} -gt 0 ] || { echo "no captures: run ../shared/bench/make-captures.sh first" >&2; exit 2; }
-command -v tcptrace >/dev/null || { echo "tcptrace missing (apt-get install tcptrace)" >&2; exit 2; }
 
 printf 'capture\ttool\twall_s\tuser_s\tsys_s\trss_kb\n' >"$RAW"
 
@@ -45,6 +44,9 @@ PEERS=${PEERS:-1}    # 0: nta's rows only (for a comparison with NTA_PREV)
 # NTA_PREV=BINARY: every nta row is also run with that (previous) build, alternating with the
 # current one, as "prev:TOOL"; the summary gives current / previous per row (issues 13, 14).
 NTA_PREV=${NTA_PREV:-}
+if [ "$PEERS" != 0 ]; then
+    command -v tcptrace >/dev/null || { echo "tcptrace missing (apt-get install tcptrace)" >&2; exit 2; }
+fi
 
 # timed CAPTURE TOOL CMD...: median of $RUNS (1 when the first run takes 20 s or more)
 timed() {
