@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg/agg_text.h"
+
 #define HIST_HEADER "           value  ------------- Distribution ------------- count    "
 #define BAR 40
 
@@ -320,50 +322,22 @@ int nta_aggdoc_parse(nta_aggdoc *d, const char *text, size_t len, nta_err *err)
     return rc;
 }
 
-/* dt_print_quantline: one bar, for counts of one sign or of both (split in half). */
-static int bar_line(FILE *o, const char *label, int64_t val, long double total, int pos, int neg)
-{
-    static const char ats[] = "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@";
-    static const char sp[] = "                                        ";
-    unsigned len = BAR, depth = 0;
-    long double a = val < 0 ? -(long double)val : (long double)val;
-    if (fprintf(o, "%16s ", label) < 0)
-        return -1;
-    if (!neg) {
-        if (pos)
-            depth = (unsigned)(a * len / total + 0.5L);
-        return fprintf(o, "|%s%s %-9" PRId64 "\n", ats + len - depth, sp + depth, val) < 0 ? -1 : 0;
-    }
-    if (!pos) {
-        depth = (unsigned)(a * len / total + 0.5L);
-        return fprintf(o, "%s%s| %-9" PRId64 "\n", sp + depth, ats + len - depth, val) < 0 ? -1 : 0;
-    }
-    len /= 2;
-    const char *hats = ats + len, *hsp = sp + len;
-    depth = (unsigned)(a * len / total + 0.5L);
-    if (val <= 0)
-        return fprintf(o, "%s%s|%*s %-9" PRId64 "\n", hsp + depth, hats + len - depth, (int)len, "", val) < 0 ? -1 : 0;
-    return fprintf(o, "%20s|%s%s %-9" PRId64 "\n", "", hats + len - depth, hsp + depth, val) < 0 ? -1 : 0;
-}
-
+/* The key line, then the table as agg/'s one Distribution renderer draws it (bars, the split
+ * layout for negative counts) from the labels and counts read. */
 static int render_hist(const nta_ablock *b, FILE *o)
 {
     if (b->text != NULL && fprintf(o, "%s\n", b->text) < 0)
         return -1;
-    if (fprintf(o, "%16s %41s %-9s\n", "value", "------------- Distribution -------------", "count") < 0)
+    nta_distrow *rows = malloc((b->nbuckets ? b->nbuckets : 1) * sizeof *rows);
+    if (rows == NULL)
         return -1;
-    int pos = 0, neg = 0;
-    long double total = 0;
     for (size_t i = 0; i < b->nbuckets; i++) {
-        int64_t c = b->buckets[i].count;
-        pos |= c > 0;
-        neg |= c < 0;
-        total += c < 0 ? -(long double)c : (long double)c;
+        rows[i].label = b->buckets[i].label;
+        rows[i].count = b->buckets[i].count;
     }
-    for (size_t i = 0; i < b->nbuckets; i++)
-        if (bar_line(o, b->buckets[i].label, b->buckets[i].count, total, pos, neg) < 0)
-            return -1;
-    return 0;
+    int rc = nta_text_dist(o, rows, b->nbuckets, 1);
+    free(rows);
+    return rc < 0 ? -1 : 0;
 }
 
 int nta_aggdoc_render(const nta_aggdoc *d, FILE *o)
