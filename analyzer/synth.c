@@ -376,6 +376,23 @@ static void fire_udp(nta_analyzer *an, nta_probe p, int sending)
 
 static int is_local(nta_analyzer *an, const nta_addr *a);
 
+/* A transport header the analyzer reads: TCP's 20 bytes (and a sane offset), UDP's 8. */
+static int readable_l4(const nta_decoded *d)
+{
+    return d->l4 != NULL && d->l4_caplen >= (d->proto == 6 ? 20u : 8u)
+           && (d->proto != 6 || d->tcp_hlen >= 20);
+}
+
+int nta_analyzer_fires_l4(const nta_locals *l, const nta_decoded *d)
+{
+    if (d->ip_ver == 0 || (d->proto != 6 && d->proto != 17) || !readable_l4(d))
+        return 0;
+    nta_addr s, t;
+    nta_addr_set(&s, d->ip_ver, d->saddr);
+    nta_addr_set(&t, d->ip_ver, d->daddr);
+    return nta_locals_is_local(l, &s) || nta_locals_is_local(l, &t);
+}
+
 static void tcp_packet(nta_analyzer *an)
 {
     const nta_decoded *d = an->d;
@@ -466,8 +483,7 @@ int nta_analyzer_packet_at(nta_analyzer *an, const nta_packet *pkt, const nta_de
     an->pkt = pkt;
     an->d = d;
     build_ip_args(an);
-    int has_l4 = d->l4 != NULL && d->l4_caplen >= (d->proto == 6 ? 20u : 8u)
-                 && (d->proto != 6 || d->tcp_hlen >= 20);
+    int has_l4 = readable_l4(d);
     if (d->proto == 6 && has_l4) {
         tcp_packet(an);   /* which ends are traced is a property of the connection */
         return an->rc;

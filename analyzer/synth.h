@@ -71,4 +71,9 @@ int nta_analyzer_finish(nta_analyzer *an);
 
 void nta_analyzer_get_stats(const nta_analyzer *an, nta_analyzer_stats *st);
 
+/* 1 when a packet makes the analyzer fire tcp or udp send or receive probes with these traced
+ * hosts (it has a TCP or UDP header the analyzer reads and a traced end): the packets --bytes
+ * counts, for a plan that fixes where --bytes --interval's blocks start. */
+int nta_analyzer_fires_l4(const nta_locals *l, const nta_decoded *d);
+
 #endif

@@ -289,7 +289,7 @@ static int run_reports(report_args *a, nta_source *src, FILE *out)
     int n = open_dests(a, dests);
     if (n < 0)
         return CLI_EXIT_UNREADABLE;
-    nta_report_set_opts ro = { a->fmt, out, a->interval, info->known };
+    nta_report_set_opts ro = { .fmt = a->fmt, .out = out, .interval_ns = a->interval, .known = info->known };
     nta_report_set *rs;
     nta_err err;
     nta_err_clear(&err);

@@ -47,6 +47,12 @@ typedef struct nta_packet {
     uint32_t file;         /**< input file index */
     uint64_t offset;       /**< byte offset of the record in its (decompressed) file */
     const uint8_t *data;   /**< valid until the next call on the same reader */
+    /* What `nta split` writes on each packet of a bucket (pcapng EPB options; man/nta.1,
+     * "SHARDS"); readers of other formats leave them 0. */
+    uint64_t packet_id;    /**< epb_packetid: the packet's index in the whole input */
+    uint64_t clock_ns;     /**< the whole input's clock at the packet when later than ts_ns
+                                (packets out of time order), else 0 */
+    uint8_t has_packet_id;
 } nta_packet;
 
 /* How readers register interfaces: add() copies *ifc and returns its trace-wide index in *index. */

@@ -198,6 +198,26 @@ static void no_opt(ng_ctx *c, void *arg, uint16_t code, const uint8_t *v, uint16
     (void)c; (void)arg; (void)code; (void)v; (void)len;
 }
 
+/* EPB options nta split writes (man/nta.1, "SHARDS"): epb_packetid (5), and a custom option
+ * (19373: binary, not to be copied) under PEN 32473 (RFC 5612's number for examples: nta has
+ * none of its own) holding the whole input's clock. Other options are not read. */
+static void epb_opt(ng_ctx *c, void *arg, uint16_t code, const uint8_t *v, uint16_t len)
+{
+    nta_packet *pkt = arg;
+    uint64_t x;
+    uint32_t pen;
+    if (code == 5 && len == 8) {
+        memcpy(&x, v, 8);
+        pkt->packet_id = c->swapped ? nta_bswap64(x) : x;
+        pkt->has_packet_id = 1;
+    } else if (code == 19373 && len == 12) {
+        memcpy(&pen, v, 4);
+        memcpy(&x, v + 4, 8);
+        if ((c->swapped ? nta_bswap32(pen) : pen) == 32473)
+            pkt->clock_ns = c->swapped ? nta_bswap64(x) : x;
+    }
+}
+
 static void isb_opt(ng_ctx *c, void *arg, uint16_t code, const uint8_t *v, uint16_t len)
 {
     if (code == 5 && len >= 8) {   /* isb_ifdrop */
@@ -340,6 +360,12 @@ static int parse_packet(ng_ctx *c, uint32_t type, nta_cur body, nta_packet *pkt)
     pkt->file = c->file;
     pkt->offset = c->block_off;
     pkt->data = body.p;
+    size_t padded = ((size_t)caplen + 3u) & ~(size_t)3u;
+    if (type == BT_EPB && body.left > padded) {
+        nta_err ignored;   /* damaged options lose nta split's marks, not the packet */
+        walk_options(c, nta_cur_make(body.p + padded, body.left - padded), "enhanced packet block",
+                     epb_opt, pkt, &ignored);
+    }
     return 1;
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "common/linebuf.h"
+#include "common/varint.h"
 #include "agg/agg.h"
 #include "agg/agg_text.h"
 #include "reports/report.h"
@@ -56,6 +57,9 @@ typedef struct bytes_r {
     uint64_t skipped_blocks;   /* empty blocks of long gaps, not printed */
     uint64_t block_start, block_end, last_ts;
     int have_block;
+    /* shards: the block being filled, and where the first and last events were */
+    uint64_t cur_block, first_pkt, first_clock, last_pkt;
+    int have_first;
     FILE *jrows;           /* JSON: the rows so far (a temporary file) */
     uint64_t nrows;
     int csv_header;
@@ -438,6 +442,45 @@ static int close_block(bytes_r *b, uint64_t wall)
     return 0;
 }
 
+/* The clock that closes blocks: the run's clock at the event's packet (event/probes.h), the
+ * latest capture time of any packet so far, so that a shard, seeing some of the packets, puts
+ * each event in the block one run puts it in (for packets in time order it is the event's own
+ * time). Events read from dtrace text carry no position: their own time. */
+static uint64_t event_clock(const nta_event *ev)
+{
+    if (ev->pos != NULL && ev->pos->when == NTA_WHEN_PACKET && ev->pos->clock_ns > ev->ts_ns)
+        return ev->pos->clock_ns;
+    return ev->ts_ns;
+}
+
+/* The clock reached t: the first block starts (at the plan's origin in a merge), or the
+ * blocks t has passed close, the empty ones of a long gap skipped whole. */
+static int advance(bytes_r *b, uint64_t t)
+{
+    uint64_t iv = b->r.opts.interval_ns;
+    if (!b->have_block) {
+        uint64_t start = b->r.opts.has_origin ? b->r.opts.origin_ns : t;
+        b->have_block = 1;
+        b->block_start = start;
+        b->block_end = iv ? start + iv : UINT64_MAX;
+    }
+    while (iv && t >= b->block_end) {   /* ticks with nothing in them print too */
+        if (close_block(b, b->block_end) < 0)
+            return -1;
+        b->block_start = b->block_end;
+        b->block_end += iv;
+        uint64_t empty = t >= b->block_end ? (t - b->block_end) / iv + 1 : 0;
+        if (empty > MAX_EMPTY_BLOCKS) {   /* empty blocks up to the one ev falls in */
+            b->skipped_blocks += empty;
+            b->block_start += empty * iv;
+            b->block_end += empty * iv;
+        }
+    }
+    return 0;
+}
+
+static int save_block(bytes_r *b);
+
 static int on_event(nta_report *r, const nta_event *ev)
 {
     bytes_r *b = (bytes_r *)r;
@@ -445,23 +488,23 @@ static int on_event(nta_report *r, const nta_event *ev)
     int udp = ev->probe == NTA_PROBE_UDP_SEND || ev->probe == NTA_PROBE_UDP_RECEIVE;
     if (!tcp && !udp)
         return 0;
-    uint64_t iv = r->opts.interval_ns;
-    if (!b->have_block) {
-        b->have_block = 1;
-        b->block_start = ev->ts_ns;
-        b->block_end = iv ? ev->ts_ns + iv : UINT64_MAX;
-    }
-    while (iv && ev->ts_ns >= b->block_end) {   /* ticks with nothing in them print too */
-        if (close_block(b, b->block_end) < 0)
+    uint64_t t = event_clock(ev);
+    if (r->opts.saver != NULL) {
+        /* a shard: blocks are numbered from the plan's origin and saved whole as they end */
+        uint64_t iv = r->opts.interval_ns, o = r->opts.origin_ns;
+        uint64_t block = iv && t > o ? (t - o) / iv : 0;
+        if (b->have_block && block != b->cur_block && save_block(b) < 0)
             return -1;
-        b->block_start = b->block_end;
-        b->block_end += iv;
-        uint64_t empty = ev->ts_ns >= b->block_end ? (ev->ts_ns - b->block_end) / iv + 1 : 0;
-        if (empty > MAX_EMPTY_BLOCKS) {   /* empty blocks up to the one ev falls in */
-            b->skipped_blocks += empty;
-            b->block_start += empty * iv;
-            b->block_end += empty * iv;
+        if (!b->have_first) {
+            b->have_first = 1;
+            b->first_pkt = ev->pos != NULL ? ev->pos->pkt : 0;
+            b->first_clock = t;
         }
+        b->last_pkt = ev->pos != NULL ? ev->pos->pkt : 0;
+        b->have_block = 1;
+        b->cur_block = block;
+    } else if (advance(b, t) < 0) {
+        return -1;
     }
     b->last_ts = ev->ts_ns;
     int sending = ev->probe == NTA_PROBE_TCP_SEND || ev->probe == NTA_PROBE_UDP_SEND;
@@ -478,6 +521,144 @@ static int on_event(nta_report *r, const nta_event *ev)
     }
     const nta_addr *src = &ev->ip->ip_saddr, *dst = &ev->ip->ip_daddr;
     return sending ? tuple_add(&p->t, src, sport, dst, dport, n) : tuple_add(&p->t, dst, dport, src, sport, n);
+}
+
+/* ---- shards: a block's sums per 4-tuple, saved when it ends; merged block by block ----
+ * A block chunk: uv block index (the order key), then per protocol (TCP, UDP): sv in, sv out,
+ * uv tuples, each (address, uv lport, address, uv rport, sv bytes). The last chunk (key
+ * UINT64_MAX) says which packets held the shard's first and last events: u8 any, uv first
+ * packet, uv its clock, uv last packet, uv its time. */
+
+static void put_addr(nta_buf *o, const nta_addr *a)
+{
+    nta_buf_u8(o, a->family);
+    nta_buf_bytes(o, a->b, a->family == 4 ? 4 : a->family == 6 ? 16 : 0);
+}
+
+static int get_addr(nta_cur *c, nta_addr *a)
+{
+    const uint8_t *p;
+    memset(a, 0, sizeof *a);
+    if (nta_cur_u8(c, &a->family) < 0)
+        return -1;
+    size_t n = a->family == 4 ? 4 : a->family == 6 ? 16 : a->family == 0 ? 0 : 99;
+    if (n == 99 || nta_cur_bytes(c, n, &p) < 0)
+        return -1;
+    memcpy(a->b, p, n);
+    return 0;
+}
+
+static int save_block(bytes_r *b)
+{
+    nta_buf o = { 0 };
+    nta_buf_uv(&o, b->cur_block);
+    for (int i = 0; i < 2; i++) {
+        proto_acc *p = &b->p[i];
+        nta_buf_sv(&o, p->in);
+        nta_buf_sv(&o, p->out);
+        nta_buf_uv(&o, p->t.n);
+        for (size_t k = 0; k < p->t.cap; k++) {
+            tuple_ent *e = &p->t.e[k];
+            if (!e->used)
+                continue;
+            put_addr(&o, &e->l);
+            nta_buf_uv(&o, e->lp);
+            put_addr(&o, &e->r);
+            nta_buf_uv(&o, e->rp);
+            nta_buf_sv(&o, e->sum);
+        }
+        tuple_clear(&p->t);
+        p->in = p->out = 0;
+    }
+    const nta_report_saver *sv = b->r.opts.saver;
+    int rc = o.failed ? -1 : sv->state(sv->ctx, b->r.opts.chan, o.p, o.n);
+    nta_buf_free(&o);
+    return rc < 0 ? -1 : 0;
+}
+
+static int save(nta_report *r)
+{
+    bytes_r *b = (bytes_r *)r;
+    if (b->have_block && save_block(b) < 0)
+        return -1;
+    nta_buf o = { 0 };
+    nta_buf_uv(&o, UINT64_MAX);
+    nta_buf_u8(&o, (uint8_t)b->have_first);
+    nta_buf_uv(&o, b->first_pkt);
+    nta_buf_uv(&o, b->first_clock);
+    nta_buf_uv(&o, b->last_pkt);
+    nta_buf_uv(&o, b->last_ts);
+    const nta_report_saver *sv = r->opts.saver;
+    int rc = o.failed ? -1 : sv->state(sv->ctx, r->opts.chan, o.p, o.n);
+    nta_buf_free(&o);
+    return rc < 0 ? -1 : 0;
+}
+
+static int load_summary(bytes_r *b, nta_cur *c, nta_err *err)
+{
+    uint8_t any;
+    uint64_t fp, fc, lp, lt;
+    if (nta_cur_u8(c, &any) < 0 || nta_cur_uv(c, &fp) < 0 || nta_cur_uv(c, &fc) < 0
+        || nta_cur_uv(c, &lp) < 0 || nta_cur_uv(c, &lt) < 0 || c->left != 0)
+        return nta_err_set(err, NTA_ECORRUPT, "damaged bytes state");
+    if (!any)
+        return 0;
+    if (!b->have_first || fp < b->first_pkt) {
+        b->first_pkt = fp;
+        b->first_clock = fc;
+    }
+    if (!b->have_first || lp >= b->last_pkt) {
+        b->last_pkt = lp;
+        b->last_ts = lt;
+    }
+    b->have_first = 1;
+    return 0;
+}
+
+static int load_block(bytes_r *b, uint64_t block, nta_cur *c, nta_err *err)
+{
+    uint64_t iv = b->r.opts.interval_ns;
+    if (iv && block > (UINT64_MAX - b->r.opts.origin_ns) / iv)
+        return nta_err_set(err, NTA_ECORRUPT, "a bytes block beyond time");
+    if (advance(b, b->r.opts.origin_ns + block * iv) < 0)
+        return nta_err_set(err, NTA_EIO, "writing the bytes report failed");
+    for (int i = 0; i < 2; i++) {
+        proto_acc *p = &b->p[i];
+        int64_t in, out;
+        uint64_t n;
+        if (nta_cur_sv(c, &in) < 0 || nta_cur_sv(c, &out) < 0 || nta_cur_uv(c, &n) < 0 || n > c->left)
+            return nta_err_set(err, NTA_ECORRUPT, "damaged bytes block");
+        p->in += in;
+        p->out += out;
+        p->total_in += in;
+        p->total_out += out;
+        for (uint64_t k = 0; k < n; k++) {
+            nta_addr l, r;
+            uint64_t lp, rp;
+            int64_t sum;
+            if (get_addr(c, &l) < 0 || nta_cur_uv_max(c, 65535, &lp) < 0 || get_addr(c, &r) < 0
+                || nta_cur_uv_max(c, 65535, &rp) < 0 || nta_cur_sv(c, &sum) < 0)
+                return nta_err_set(err, NTA_ECORRUPT, "damaged bytes block");
+            if (tuple_add(&p->t, &l, (uint16_t)lp, &r, (uint16_t)rp, sum) < 0)
+                return nta_err_set(err, NTA_ENOMEM, "out of memory");
+        }
+    }
+    return c->left == 0 ? 0 : nta_err_set(err, NTA_ECORRUPT, "damaged bytes block");
+}
+
+static int load(nta_report *r, uint64_t key, const uint8_t *p, size_t n, nta_err *err)
+{
+    bytes_r *b = (bytes_r *)r;
+    if (p == NULL) {
+        /* the plan said where the first block starts: the shards' first event must agree */
+        if (b->have_first && b->first_clock != r->opts.origin_ns)
+            return nta_err_set(err, NTA_ECORRUPT, "the plan puts the first --bytes event at "
+                               "%llu ns, the shards at %llu ns", (unsigned long long)r->opts.origin_ns,
+                               (unsigned long long)b->first_clock);
+        return 0;
+    }
+    nta_cur c = nta_cur_make(p, n);
+    return key == UINT64_MAX ? load_summary(b, &c, err) : load_block(b, key, &c, err);
 }
 
 /* The last block: at the end of the input (its time is the last event's). */
@@ -579,6 +760,8 @@ nta_report *nta_report_bytes(const nta_report_opts *o)
     b->r.write_json_rows = write_json_rows;
     b->r.metric = metric;
     b->r.free = free_bytes;
+    b->r.save = save;
+    b->r.load = load;
     b->r.opts = *o;
     if (b->p[0].bytes == NULL || b->p[1].bytes == NULL) {
         free_bytes(&b->r);
