@@ -77,8 +77,8 @@ static int64_t sdiv(int64_t x, int64_t y)
 
 /* ---- parameters ---- */
 
-static int bad(nta_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad(nta_err *err, const char *fmt, ...)
+static int refuse(nta_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(nta_err *err, const char *fmt, ...)
 {
     char msg[NTA_ERR_MSG_MAX];
     va_list ap;
@@ -91,7 +91,7 @@ static int bad(nta_err *err, const char *fmt, ...)
 /* dt_cc.c's check that factor^(high + 2) fits 64 bits, with its wrapping multiplication (so it
  * accepts what DTrace accepts); the limits must also fit int64 for the kernel's bucketing, which
  * DTrace's check does not fully ensure: such parameters are refused here too. */
-static int llq_fits(uint64_t f, uint64_t low, uint64_t high)
+static int llq_fits(uint64_t f, uint64_t high)
 {
     uint64_t order = 1;
     for (uint64_t i = 0; i <= high + 1; i++) {
@@ -104,34 +104,33 @@ static int llq_fits(uint64_t f, uint64_t low, uint64_t high)
     for (uint64_t i = 0; i < high + 1; i++)
         if (__builtin_mul_overflow(x, (int64_t)f, &x))
             return 0;
-    (void)low;
     return 1;
 }
 
 int nta_agg_check(const nta_aggparams *par, nta_err *err)
 {
     if ((unsigned)par->fn > NTA_AGG_LLQUANTIZE)
-        return bad(err, "unknown aggregating function %d", (int)par->fn);
+        return refuse(err, "unknown aggregating function %d", (int)par->fn);
     if (par->fn == NTA_AGG_LQUANTIZE) {
-        int64_t low = par->lq_low, high = par->lq_high, step = par->lq_step ? par->lq_step : 1;
+        int64_t low = par->lq_low, high = par->lq_high, step = par->lq_step;
         if (low < INT32_MIN || low > INT32_MAX)
-            return bad(err, "[D_LQUANT_BASEVAL] lquantize( ) argument #1 must be a 32-bit quantity");
+            return refuse(err, "[D_LQUANT_BASEVAL] lquantize( ) argument #1 must be a 32-bit quantity");
         if (high < INT32_MIN || high > INT32_MAX)
-            return bad(err, "[D_LQUANT_LIMVAL] lquantize( ) argument #2 must be a 32-bit quantity");
+            return refuse(err, "[D_LQUANT_LIMVAL] lquantize( ) argument #2 must be a 32-bit quantity");
         if (high < low)
-            return bad(err, "[D_LQUANT_MISMATCH] lquantize( ) base (argument #1) must be less than "
+            return refuse(err, "[D_LQUANT_MISMATCH] lquantize( ) base (argument #1) must be less than "
                        "limit (argument #2)");
-        if (step < 0)
-            return bad(err, "[D_LQUANT_STEPTYPE] lquantize( ) argument #3 must be a non-zero "
+        if (step <= 0)
+            return refuse(err, "[D_LQUANT_STEPTYPE] lquantize( ) argument #3 must be a non-zero "
                        "positive integer constant");
         if (step > UINT16_MAX)
-            return bad(err, "[D_LQUANT_STEPVAL] lquantize( ) argument #3 must be a 16-bit quantity");
+            return refuse(err, "[D_LQUANT_STEPVAL] lquantize( ) argument #3 must be a 16-bit quantity");
         int64_t levels = (high - low) / step;
         if (levels == 0)
-            return bad(err, "[D_LQUANT_STEPLARGE] lquantize( ) step (argument #3) too large: must "
+            return refuse(err, "[D_LQUANT_STEPLARGE] lquantize( ) step (argument #3) too large: must "
                        "have at least one quantization level");
         if (levels > UINT16_MAX)
-            return bad(err, "[D_LQUANT_STEPSMALL] lquantize( ) step (argument #3) too small: number "
+            return refuse(err, "[D_LQUANT_STEPSMALL] lquantize( ) step (argument #3) too small: number "
                        "of quantization levels must be a 16-bit quantity");
     }
     if (par->fn == NTA_AGG_LLQUANTIZE) {
@@ -143,28 +142,28 @@ int nta_agg_check(const nta_aggparams *par, nta_err *err)
         const int64_t v[4] = { par->llq_factor, par->llq_low, par->llq_high, par->llq_nsteps };
         for (int i = 0; i < 4; i++)
             if ((uint64_t)v[i] > UINT16_MAX)
-                return bad(err, "[%s] llquantize( ) argument #%d (%s) must be an unsigned 16-bit "
+                return refuse(err, "[%s] llquantize( ) argument #%d (%s) must be an unsigned 16-bit "
                            "quantity", args[i].tag, i + 1, args[i].name);
         uint64_t f = (uint64_t)v[0], low = (uint64_t)v[1], high = (uint64_t)v[2],
                  ns = (uint64_t)v[3];
         if (f < 2)
-            return bad(err, "[D_LLQUANT_FACTORSMALL] llquantize( ) factor (argument #1) must be "
+            return refuse(err, "[D_LLQUANT_FACTORSMALL] llquantize( ) factor (argument #1) must be "
                        "two or more");
         if (low >= high)
-            return bad(err, "[D_LLQUANT_MAGRANGE] llquantize( ) high magnitude (argument #3) must "
+            return refuse(err, "[D_LLQUANT_MAGRANGE] llquantize( ) high magnitude (argument #3) must "
                        "be greater than low magnitude (argument #2)");
         if (ns < f)
-            return bad(err, "[D_LLQUANT_FACTORNSTEPS] llquantize( ) factor (argument #1) must be "
+            return refuse(err, "[D_LLQUANT_FACTORNSTEPS] llquantize( ) factor (argument #1) must be "
                        "less than or equal to the number of linear steps per magnitude (argument #4)");
         uint64_t p = f;
         while (p < ns)
             p *= f;
         if (ns % f != 0 || p % ns != 0)
-            return bad(err, "[D_LLQUANT_FACTOREVEN] llquantize( ) factor (argument #1) must evenly "
+            return refuse(err, "[D_LLQUANT_FACTOREVEN] llquantize( ) factor (argument #1) must evenly "
                        "divide the number of steps per magnitude (argument #4), and the number of "
                        "steps per magnitude must evenly divide a power of the factor");
-        if (!llq_fits(f, low, high))
-            return bad(err, "[D_LLQUANT_MAGTOOBIG] llquantize( ) factor (%d) raised to power of "
+        if (!llq_fits(f, high))
+            return refuse(err, "[D_LLQUANT_MAGTOOBIG] llquantize( ) factor (%d) raised to power of "
                        "high magnitude (%d) plus 1 overflows 64-bits", (int)f, (int)high);
     }
     return 0;
@@ -237,8 +236,6 @@ nta_agg *nta_agg_create(const nta_aggparams *par, nta_err *err)
         a->nbuckets = NTA_QUANT_BUCKETS;
         break;
     case NTA_AGG_LQUANTIZE:
-        if (a->par.lq_step == 0)
-            a->par.lq_step = 1;
         a->nbuckets = (int)((a->par.lq_high - a->par.lq_low) / a->par.lq_step) + 2;
         break;
     case NTA_AGG_LLQUANTIZE:
@@ -539,12 +536,25 @@ const nta_aggent *nta_agg_find(const nta_agg *a, const nta_aggkey *key)
     return agg_lookup(a, key, aggkey_hash(key, a->par.strsize), &slot);
 }
 
+/* Whether e's key is key: for a key of one short string (an address, an interface: the
+ * reports' keys) without walking the encoding. */
+static inline int is_key_of(const nta_aggent *e, const nta_aggkey *key, size_t strsize)
+{
+    const uint8_t *q = e->key_;
+    if (key->n == 1 && key->p[0].is_str && key->p[0].len < 0x80 && key->p[0].len <= strsize) {
+        size_t l = key->p[0].len;
+        return e->klen_ == l + 4 && q[0] == 1 && q[1] == AGGKEY_TAG_STR && q[2] == l
+               && bytes_eq(q + 3, key->p[0].s, l);
+    }
+    return aggkey_matches(q, e->klen_, key, strsize);
+}
+
 /* The entry of key, made if new. */
 static nta_aggent *entry_for(nta_agg *a, const nta_aggkey *key)
 {
     if (a->last != 0) {
         nta_aggent *e = &a->ents[a->last - 1];
-        if (aggkey_matches(e->key_, e->klen_, key, a->par.strsize))
+        if (is_key_of(e, key, a->par.strsize))
             return e;
     }
     uint64_t h = aggkey_hash(key, a->par.strsize);
@@ -570,20 +580,20 @@ int nta_agg_add(nta_agg *a, const nta_aggkey *key, int64_t value, int64_t incr)
 
 int nta_agg_add_str(nta_agg *a, const char *s, int64_t value, int64_t incr)
 {
-    size_t len = strnlen(s, a->par.strsize);
     if (a->last != 0) {
-        /* the previous key, if it is this string: [1][0x80][len][bytes][NUL] */
+        /* the previous key, if it is this string: [1][0x80][len < 128][bytes][NUL]; strcmp
+         * against the stored (terminated) string needs no strlen of s, and an s longer than
+         * strsize, stored cut, differs and takes the long way */
         nta_aggent *e = &a->ents[a->last - 1];
         const uint8_t *q = e->key_;
-        if (len < 0x80 && e->klen_ == 4 + len && q[0] == 1 && q[1] == AGGKEY_TAG_STR
-            && q[2] == len && memcmp(q + 3, s, len) == 0) {
+        if (q[0] == 1 && q[1] == AGGKEY_TAG_STR && q[2] < 0x80 && strcmp((const char *)q + 3, s) == 0) {
             apply(a, e, value, incr);
             return 0;
         }
     }
     nta_aggkey k;
     nta_aggkey_init(&k);
-    nta_aggkey_strref(&k, s, len);
+    nta_aggkey_strref(&k, s, strnlen(s, a->par.strsize));
     return nta_agg_add(a, &k, value, incr);
 }
 

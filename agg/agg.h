@@ -52,7 +52,9 @@ typedef enum nta_aggfn {
 
 /** One component of a key. Read-only for callers. */
 typedef struct nta_aggkey_part {
-    const char *s;        /**< string: its len bytes, then a NUL; NULL for an integer */
+    const char *s;        /**< string: its len bytes, then a NUL (in keys from a table and in
+                               copies; a string added by reference may go on past len); NULL
+                               for an integer */
     int64_t i;            /**< integer: the value as its D type holds it (sign-extended from
                                size bytes, or zero-extended when is_unsigned); 0 for a string */
     uint32_t len;         /**< string: length in bytes (no NUL inside) */
@@ -107,7 +109,8 @@ void nta_aggkey_copy(nta_aggkey *dst, const nta_aggkey *src);
  * parameters of that function. */
 typedef struct nta_aggparams {
     nta_aggfn fn;
-    int64_t lq_low, lq_high, lq_step;   /**< lquantize(v, low, high[, step = 1]); step 0 means 1 */
+    int64_t lq_low, lq_high, lq_step;   /**< lquantize(v, low, high[, step]): D passes step 1
+                                             when the script gives none */
     int64_t llq_factor, llq_low, llq_high, llq_nsteps;  /**< llquantize(v, factor, low, high,
                                                              nsteps): magnitudes, not values */
     size_t strsize;                     /**< string keys keep this many bytes; 0 means 256 */

@@ -25,14 +25,12 @@ static nta_aggkey_part *next_part(nta_aggkey *k)
     return &k->p[k->n++];
 }
 
-void nta_aggkey_strref(nta_aggkey *k, const char *s, size_t len)
+/* A string component of len bytes (no NUL among them). */
+static void add_str(nta_aggkey *k, const char *s, size_t len)
 {
     nta_aggkey_part *p = next_part(k);
     if (p == NULL)
         return;
-    const char *nul = memchr(s, '\0', len);
-    if (nul != NULL)
-        len = (size_t)(nul - s);
     if (len > UINT32_MAX)
         len = UINT32_MAX;
     p->s = s;
@@ -41,6 +39,12 @@ void nta_aggkey_strref(nta_aggkey *k, const char *s, size_t len)
     p->is_str = 1;
     p->size = 0;
     p->is_unsigned = 0;
+}
+
+void nta_aggkey_strref(nta_aggkey *k, const char *s, size_t len)
+{
+    const char *nul = memchr(s, '\0', len);
+    add_str(k, s, nul != NULL ? (size_t)(nul - s) : len);
 }
 
 void nta_aggkey_strn(nta_aggkey *k, const char *s, size_t len)
@@ -55,7 +59,7 @@ void nta_aggkey_strn(nta_aggkey *k, const char *s, size_t len)
     memcpy(d, s, len);
     d[len] = '\0';
     k->used = (uint16_t)(k->used + len + 1);
-    nta_aggkey_strref(k, d, len);
+    add_str(k, d, len);
 }
 
 void nta_aggkey_str(nta_aggkey *k, const char *s)
@@ -146,8 +150,15 @@ uint64_t aggkey_hash(const nta_aggkey *k, size_t strsize)
                 h = (h ^ w) * 0xff51afd7ed558ccdull;
                 h ^= h >> 32;
             }
+            /* the tail: the last 8 bytes (overlapping the words above), or the bytes one by
+             * one when there are fewer than 8; a memcpy of a variable length is a call */
             uint64_t w = 0;
-            memcpy(&w, p->s + j, len - j);
+            if (len >= 8) {
+                memcpy(&w, p->s + len - 8, 8);
+            } else {
+                for (size_t b = 0; b < len; b++)
+                    w |= (uint64_t)(unsigned char)p->s[b] << (8 * b);
+            }
             h = (h ^ w ^ ((uint64_t)len << 40) ^ ((uint64_t)AGGKEY_TAG_STR << 56))
                 * 0xff51afd7ed558ccdull;
         } else {
@@ -158,7 +169,13 @@ uint64_t aggkey_hash(const nta_aggkey *k, size_t strsize)
         }
         h ^= h >> 29;
     }
-    return h;
+    /* murmur3's finalizer: the index takes the low bits, and address texts share their
+     * leading bytes ("192.168.") */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
 }
 
 size_t aggkey_enclen(const nta_aggkey *k, size_t strsize)
@@ -240,8 +257,11 @@ int aggkey_matches(const uint8_t *enc, uint32_t len, const nta_aggkey *k, size_t
             if (tag != AGGKEY_TAG_STR)
                 return 0;
             size_t l;
-            q = read_leb(q, &l);
-            if (l != cut(p, strsize) || memcmp(q, p->s, l) != 0)
+            if (*q < 0x80)
+                l = *q++;
+            else
+                q = read_leb(q, &l);
+            if (l != cut(p, strsize) || !bytes_eq(q, p->s, l))
                 return 0;
             q += l + 1;
         } else {
@@ -317,26 +337,64 @@ static int offsets(const uint8_t *enc, const uint8_t **at)
     return n;
 }
 
-/* One component against another: dt_aggregate_keycmp compares records of different sizes by
- * size (integers are narrower than any string record), integers as unsigned of their size,
- * strings byte by byte over the zero-padded record (a prefix sorts first). */
-static int part_cmp(const uint8_t *x, const uint8_t *y)
+/* memcmp's sign of x[0..n) against y[0..n), 8 bytes at a time (byte-swapped so that the
+ * first differing byte decides): sorting 60,000 address keys compares strings of 7 to 15
+ * bytes millions of times. */
+static int bytes_cmp(const unsigned char *x, const unsigned char *y, size_t n)
 {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t u, v;
+        memcpy(&u, x + i, 8);
+        memcpy(&v, y + i, 8);
+        if (u != v) {
+            u = __builtin_bswap64(u);
+            v = __builtin_bswap64(v);
+            return u < v ? -1 : 1;
+        }
+    }
+    for (; i < n; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+/* One component against another, both pointers moved past it: dt_aggregate_keycmp compares
+ * records of different sizes by size (integers are narrower than any string record),
+ * integers as unsigned of their size, strings byte by byte over the zero-padded record (so a
+ * prefix sorts first). */
+static int part_cmp(const uint8_t **px, const uint8_t **py)
+{
+    const uint8_t *x = *px, *y = *py;
     uint8_t tx = *x++, ty = *y++;
     int sx = tx == AGGKEY_TAG_STR ? 0x100 : tx & 0x0f, sy = ty == AGGKEY_TAG_STR ? 0x100 : ty & 0x0f;
-    if (sx != sy)
-        return sx < sy ? -1 : 1;
-    if (sx == 0x100) {
+    int c = 0;
+    if (sx != sy) {
+        c = sx < sy ? -1 : 1;
+    } else if (sx == 0x100) {
         size_t lx, ly;
-        x = read_leb(x, &lx);
-        y = read_leb(y, &ly);
-        int c = memcmp(x, y, lx < ly ? lx : ly);
-        if (c != 0)
-            return c < 0 ? -1 : 1;
-        return lx < ly ? -1 : lx > ly;
+        if (*x < 0x80)
+            lx = *x++;
+        else
+            x = read_leb(x, &lx);
+        if (*y < 0x80)
+            ly = *y++;
+        else
+            y = read_leb(y, &ly);
+        c = bytes_cmp(x, y, lx < ly ? lx : ly);
+        if (c == 0)
+            c = lx < ly ? -1 : lx > ly;
+        x += lx + 1;
+        y += ly + 1;
+    } else {
+        uint64_t u = read_le(x, sx), v = read_le(y, sy);
+        c = u < v ? -1 : u > v;
+        x += sx;
+        y += sy;
     }
-    uint64_t u = read_le(x, sx), v = read_le(y, sy);
-    return u < v ? -1 : u > v;
+    *px = x;
+    *py = y;
+    return c;
 }
 
 int aggkey_cmp(const uint8_t *x, const uint8_t *y, int keypos)
@@ -348,11 +406,9 @@ int aggkey_cmp(const uint8_t *x, const uint8_t *y, int keypos)
         /* the common order: component 0 first, read in step */
         const uint8_t *qx = x + 1, *qy = y + 1;
         for (int i = 0; i < n; i++) {
-            int c = part_cmp(qx, qy);
+            int c = part_cmp(&qx, &qy);
             if (c != 0)
                 return c;
-            qx = skip_part(qx);
-            qy = skip_part(qy);
         }
         return 0;
     }
@@ -361,7 +417,8 @@ int aggkey_cmp(const uint8_t *x, const uint8_t *y, int keypos)
     offsets(y, ay);
     for (int i = 0; i < n; i++) {
         int j = (keypos + i) % n;
-        int c = part_cmp(ax[j], ay[j]);
+        const uint8_t *qx = ax[j], *qy = ay[j];
+        int c = part_cmp(&qx, &qy);
         if (c != 0)
             return c;
     }

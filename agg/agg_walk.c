@@ -159,6 +159,7 @@ typedef struct sort_ctx {
     int bykey, keypos, pos;
     const rows *r;
     const aggval *vals;   /* vals[row * naggs + i] */
+    int scalar;           /* every table's value is aggval.i (count, sum, min, max, avg) */
 } sort_ctx;
 
 /* dt_aggregate_bundlecmp (and, for one table, dt_aggregate_varvalcmp / varkeycmp): with
@@ -173,9 +174,9 @@ static int row_cmp(const void *l, const void *r, void *arg)
             return k;
     }
     size_t xi = x * (size_t)c->naggs, yi = y * (size_t)c->naggs;
-    for (int j = 0; j < c->naggs; j++) {
-        int i = (c->pos + j) % c->naggs;
-        int v = agg_valcmp(c->aggs[i], &c->vals[xi + (size_t)i], &c->vals[yi + (size_t)i]);
+    for (int j = 0, i = c->pos; j < c->naggs; j++, i = i + 1 < c->naggs ? i + 1 : 0) {
+        const aggval *vx = &c->vals[xi + (size_t)i], *vy = &c->vals[yi + (size_t)i];
+        int v = c->scalar ? (vx->i < vy->i ? -1 : vx->i > vy->i) : agg_valcmp(c->aggs[i], vx, vy);
         if (v != 0)
             return v;
     }
@@ -206,7 +207,12 @@ static int sorted_rows(nta_agg *const *aggs, int naggs, const nta_aggsort *sort,
         return NTA_ENOMEM;
     for (size_t k = 0; k < n * (size_t)naggs; k++)
         agg_sortval(aggs[k % (size_t)naggs], r->ents[k], &vals[k]);
-    sort_ctx c = { aggs, naggs, sort->bykey, sort->keypos, 0, r, vals };
+    sort_ctx c = { aggs, naggs, sort->bykey, sort->keypos, 0, r, vals, 1 };
+    for (int i = 0; i < naggs; i++) {
+        nta_aggfn f = aggs[i]->par.fn;
+        c.scalar &= f == NTA_AGG_COUNT || f == NTA_AGG_SUM || f == NTA_AGG_MIN || f == NTA_AGG_MAX
+                    || f == NTA_AGG_AVG;
+    }
     /* dtrace_aggregate_walk_joined: a sort position past the last aggregation means 0 */
     if (sort->pos > 0 && sort->pos < naggs)
         c.pos = sort->pos;

@@ -62,6 +62,13 @@ for cap in "${caps[@]}"; do
     # alone (no per-packet or per-state-change log lines)
     timed "$cap" nta-report-all "$NTA" report -q --all --output-dir "$OUT/.reports" "$cap"
     timed "$cap" nta-report-aggs "$NTA" report -q --durations --ifhist --ooo --bytes --output-dir "$OUT/.reports" "$cap"
+    # the machine formats against text (issue 13: within 1.5x), and every event format's output
+    # rate (issue 13: >= 400 MB/s of output on one core; output bytes are counted below)
+    timed "$cap" nta-report-all-json "$NTA" report -q --all --format json --output-dir "$OUT/.reports" "$cap"
+    timed "$cap" nta-report-all-csv "$NTA" report -q --all --format csv --output-dir "$OUT/.reports" "$cap"
+    for f in jsonl csv text dtrace; do
+        timed "$cap" "nta-events-fmt-$f" "$NTA" events -q --format "$f" "$cap"
+    done
     timed "$cap" tcptrace-n tcptrace -n "$cap"
     timed "$cap" tshark-conv-tcp tshark -n -q -r "$cap" -z conv,tcp
     timed "$cap" tshark-conv-tcp-nodeseg tshark -n -q -o tcp.desegment_tcp_streams:FALSE -r "$cap" -z conv,tcp
@@ -97,8 +104,21 @@ if os.path.exists(peer):
         f = [x.strip() for x in line.strip().strip("|").split("|")]
         if len(f) == 5 and f[1] == "flowwalk" and f[3].replace(",", "").isdigit():
             floors[f[0] + ".pcap"] = int(f[3].replace(",", ""))
-print("| capture | tool | wall s | user s | sys s | packets/s | MB/s | peak RSS MiB | nta events / tool | % of floor |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+# bytes each event format writes (the rate that matters for them is of output, not input)
+outbytes = {}
+for c in caps:
+    for f in ("jsonl", "csv", "text", "dtrace"):
+        p = subprocess.Popen([nta, "events", "-q", "--format", f, c], stdout=subprocess.PIPE)
+        n = 0
+        while True:
+            b = p.stdout.read(1 << 20)
+            if not b:
+                break
+            n += len(b)
+        p.wait()
+        outbytes[(os.path.basename(c), "nta-events-fmt-" + f)] = n
+print("| capture | tool | wall s | user s | sys s | packets/s | MB/s | peak RSS MiB | nta events / tool | % of floor | output MB/s |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for cap, tools in by.items():
     pk, size = meta[cap]
     base = tools["nta-events"][0]
@@ -106,5 +126,7 @@ for cap, tools in by.items():
         w = max(w, 0.01)
         gt, lt = (">", "<") if killed else ("", "")
         fl = f"{100 * pk / w / floors[cap]:.0f} %" if cap in floors and tool.startswith("nta") else ""
-        print(f"| {cap} | {tool}{' (killed)' if killed else ''} | {gt}{w:.2f} | {u:.2f} | {s:.2f} | {lt}{pk / w:,.0f} | {lt}{size / w / 1e6:,.0f} | {rss / 1024:.0f} | {gt}{w / max(base, 0.01):.1f}x | {fl} |")
+        ob = outbytes.get((cap, tool))
+        om = f"{ob / w / 1e6:,.0f}" if ob else ""
+        print(f"| {cap} | {tool}{' (killed)' if killed else ''} | {gt}{w:.2f} | {u:.2f} | {s:.2f} | {lt}{pk / w:,.0f} | {lt}{size / w / 1e6:,.0f} | {rss / 1024:.0f} | {gt}{w / max(base, 0.01):.1f}x | {fl} | {om} |")
 PY

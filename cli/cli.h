@@ -15,6 +15,10 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_PARTIAL = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_UNREA
 
 extern const char *cli_prog;   /* "nta", for messages */
 
+/* The graver of two exit statuses: interrupted (128 + signal) > unreadable (3) > usage (2) >
+ * a --fail-if held (4) > partly unreadable (1) > ok. */
+int cli_status_worse(int a, int b);
+
 /* "nta: <msg>" on stderr. */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -18,6 +18,7 @@
 #include "analyzer/event_packet.h"
 #include "cli/cli.h"
 #include "cli/inputs.h"
+#include "cli/output.h"
 #include "common/jstring.h"
 #include "dtext/dtrace_in.h"
 #include "formats/trace.h"
@@ -84,30 +85,42 @@ static int to_zst(nta_stream *s, const char *output)
 {
     nta_err err;
     nta_err_clear(&err);
-    FILE *raw = output ? fopen(output, "w") : stdout;
-    FILE *o = raw ? nta_zst_fopen(raw, 3) : NULL;
-    if (o == NULL) {
-        cli_errorf("cannot write %s: %s", output ? output : "standard output", strerror(errno));
-        if (raw != NULL && raw != stdout)
-            fclose(raw);
+    cli_out out;
+    int st = cli_out_open_raw(&out, output);
+    if (st != 0) {
         nta_stream_free(s);
-        return CLI_EXIT_USAGE;
+        return st;
+    }
+    FILE *z = nta_zst_fopen(out.f, 3);
+    if (z == NULL) {
+        cli_errorf("out of memory");
+        cli_out_discard(&out);
+        nta_stream_free(s);
+        return CLI_EXIT_UNREADABLE;
     }
     static uint8_t buf[1 << 16];
     size_t got;
     int rc, werr = 0;
     while ((rc = nta_stream_read(s, buf, sizeof buf, &got, &err)) == 0 && got > 0)
-        werr |= fwrite(buf, 1, got, o) != got;
+        werr |= fwrite(buf, 1, got, z) != got;
     nta_stream_free(s);
-    werr |= fclose(o) != 0;   /* ends the frame; closes raw (stdout too: nothing follows) */
+    if (out.path == NULL) {   /* standard output: closing ends the frame, nothing follows */
+        errno = 0;
+        if (fclose(z) != 0 || werr) {
+            cli_errorf("writing standard output failed: %s", strerror(errno ? errno : EIO));
+            werr = 1;
+        }
+        out.f = NULL;
+    } else {
+        out.f = z;   /* closing it ends the frame and closes the file under it */
+        werr = cli_out_close(&out, 0) < 0;
+    }
     if (rc < 0) {
         cli_report_err(&err);
         return CLI_EXIT_UNREADABLE;
     }
-    if (werr) {
-        cli_errorf("writing failed: %s", strerror(errno));
+    if (werr)
         return CLI_EXIT_UNREADABLE;
-    }
     return CLI_EXIT_OK;
 }
 
@@ -158,12 +171,13 @@ static int convert_aggs(nta_stream *s, const char *path, const char *to, const c
         nta_aggdoc_free(&doc);
         return CLI_EXIT_UNREADABLE;
     }
-    FILE *o = output ? cli_fopen_out(output) : stdout;
-    if (o == NULL) {
-        cli_errorf("cannot write %s: %s", output, strerror(errno));
+    cli_out out;
+    int st = cli_out_open(&out, output);
+    if (st != 0) {
         nta_aggdoc_free(&doc);
-        return CLI_EXIT_USAGE;
+        return st;
     }
+    FILE *o = out.f;
     int werr = 0;
     if (strcmp(to, "json") == 0) {
         json_t *j = nta_aggdoc_json(&doc);
@@ -185,11 +199,11 @@ static int convert_aggs(nta_stream *s, const char *path, const char *to, const c
     if (!quiet)
         cli_errorf("%s: %zu histograms, %zu rows of values", path, doc.nhist, doc.nrows);
     nta_aggdoc_free(&doc);
-    if (o != stdout ? fclose(o) != 0 : fflush(o) != 0)
-        werr = 1;
-    if (werr > 0)
-        cli_errorf("writing failed: %s", strerror(errno));
-    return werr ? CLI_EXIT_UNREADABLE : CLI_EXIT_OK;
+    if (werr < 0) {   /* nothing to convert: no file left behind */
+        cli_out_discard(&out);
+        return CLI_EXIT_UNREADABLE;
+    }
+    return cli_out_close(&out, 0) < 0 ? CLI_EXIT_UNREADABLE : CLI_EXIT_OK;
 }
 
 /* ---- packets out ---- */
@@ -233,7 +247,8 @@ static int pkt_event(void *c, const nta_event *ev)
     return nta_cwriter_packet(p->w, p->iface, ts, p->buf, (uint32_t)len, (uint32_t)len, &p->err);
 }
 
-static int events_to_packets(cli_events_opts *eo, char **paths, int npaths, nta_cwriter *w)
+static int events_to_packets(cli_events_opts *eo, char **paths, int npaths, nta_cwriter *w,
+                             int *interrupted)
 {
     cli_run run = { .cmd = "convert", .quiet = eo->quiet };
     int status;
@@ -265,8 +280,9 @@ static int events_to_packets(cli_events_opts *eo, char **paths, int npaths, nta_
                       .probes = 1u << NTA_PROBE_TCP_SEND | 1u << NTA_PROBE_TCP_RECEIVE
                                 | 1u << NTA_PROBE_UDP_SEND | 1u << NTA_PROBE_UDP_RECEIVE };
     status = cli_source_run(&run, src, &sink);
+    *interrupted = run.interrupted;
     if (!eo->quiet)
-        cli_errorf("%llu packets written", (unsigned long long)p.n);
+        cli_errorf("%llu packets made", (unsigned long long)p.n);
     free(p.buf);
     nta_source_free(src);
     return status;
@@ -296,7 +312,8 @@ static int copy_packet(void *ctx, const nta_packet *pkt)
                               pkt->origlen, &c->err);
 }
 
-static int capture_to_capture(cli_events_opts *eo, char **paths, int npaths, nta_cwriter *w)
+static int capture_to_capture(cli_events_opts *eo, char **paths, int npaths, nta_cwriter *w,
+                              int *interrupted)
 {
     cli_run run = { .cmd = "convert", .quiet = 1 };
     int status;
@@ -325,15 +342,22 @@ static int capture_to_capture(cli_events_opts *eo, char **paths, int npaths, nta
         wrc = ix < 0 ? ix : 0;
     }
     if (!eo->quiet)
-        cli_errorf("%llu packets written", (unsigned long long)c->n);
-    if (rc < 0 && info->output_failed == 0) {
+        cli_errorf("%llu packets read", (unsigned long long)c->n);
+    if (info->interrupted) {
+        *interrupted = info->interrupted;
+        cli_errorf("interrupted (%s): the packets read before are written",
+                   strsignal(info->interrupted));
+        status = 128 + info->interrupted;
+    } else if (rc < 0 && info->output_failed == 0) {
         cli_report_err(&err);
         status = CLI_EXIT_UNREADABLE;
     } else {
         status = cli_inputs_status(info);
     }
-    if (wrc < 0) {
+    if (wrc < 0 && wrc != NTA_EIO) {   /* a failed write is said when the output is closed */
         cli_errorf("%s", c->err.msg);
+        status = CLI_EXIT_UNREADABLE;
+    } else if (wrc < 0) {
         status = CLI_EXIT_UNREADABLE;
     }
     free(c);
@@ -405,24 +429,25 @@ static int parse_args(convert_args *a, int argc, char **argv)
 
 static int write_packets(convert_args *a, in_kind kind, char **files, int nfiles)
 {
-    FILE *o = a->output ? cli_fopen_out(a->output) : stdout;
-    if (o == NULL) {
-        cli_errorf("cannot write %s: %s", a->output, strerror(errno));
-        return CLI_EXIT_USAGE;
-    }
+    cli_out out;
+    int status = cli_out_open(&out, a->output);
+    if (status != 0)
+        return status;
     nta_err err;
     nta_err_clear(&err);
     nta_cwriter *w;
-    if (nta_cwriter_open(&w, o, strcmp(a->to, "pcapng") == 0, &err) < 0) {
+    if (nta_cwriter_open(&w, out.f, strcmp(a->to, "pcapng") == 0, &err) < 0) {
         cli_errorf("out of memory");
+        cli_out_discard(&out);
         return CLI_EXIT_UNREADABLE;
     }
-    int status = kind == IN_EVENTS_TEXT ? events_to_packets(&a->eo, files, nfiles, w)
-                                        : capture_to_capture(&a->eo, files, nfiles, w);
-    if (nta_cwriter_close(w, &err) < 0 && status != CLI_EXIT_UNREADABLE) {
-        cli_errorf("%s", err.msg);
-        status = CLI_EXIT_UNREADABLE;
-    }
+    int interrupted = 0;
+    status = kind == IN_EVENTS_TEXT ? events_to_packets(&a->eo, files, nfiles, w, &interrupted)
+                                    : capture_to_capture(&a->eo, files, nfiles, w, &interrupted);
+    if (nta_cwriter_close(w, &err) < 0)   /* the output's close below says so */
+        out.err = errno;
+    if (cli_out_close(&out, interrupted) < 0)
+        status = cli_status_worse(status, CLI_EXIT_UNREADABLE);
     return status;
 }
 
@@ -448,6 +473,8 @@ static int convert(convert_args *a, char **files, int nfiles)
                                "output", to);
     if (strcmp(to, "zst") == 0 && nfiles > 1)
         return cli_usage_error("convert", "--to zst compresses one file at a time");
+    if (cli_check_inputs(files, nfiles) != 0 || cli_check_output(a->output, files, nfiles) != 0)
+        return CLI_EXIT_USAGE;
     in_kind kind;
     nta_stream *first = open_input(files[0], &kind);
     if (first == NULL)

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/inputs.h"
+#include "cli/output.h"
 #include "common/jstring.h"
 #include "reports/event_writer.h"
 
@@ -106,21 +107,21 @@ int cli_events_write(cli_events_opts *eo, char *const *paths, int npaths)
 {
     cli_run run = { .cmd = eo->cmd, .quiet = eo->quiet };
     int status;
+    if (cli_check_inputs(paths, npaths) != 0 || cli_check_output(eo->output, paths, npaths) != 0)
+        return CLI_EXIT_USAGE;
     nta_source *src = cli_source_open_streams(&run, paths, eo->streams, npaths, &eo->src, &status);
     if (src == NULL)
         return status;
-    FILE *o = stdout;
-    if (eo->output != NULL && (o = cli_fopen_out(eo->output)) == NULL) {
-        cli_errorf("cannot write %s: %s", eo->output, strerror(errno));
+    cli_out out;
+    if ((status = cli_out_open(&out, eo->output)) != 0) {
         nta_source_free(src);
-        return CLI_EXIT_USAGE;
+        return status;
     }
-    events_sink es = { .o = o, .meta = eo->fmt == NTA_EVFMT_JSONL };
-    if (nta_event_writer_new(&es.writer, o, eo->fmt) < 0) {
+    events_sink es = { .o = out.f, .meta = eo->fmt == NTA_EVFMT_JSONL };
+    if (nta_event_writer_new(&es.writer, out.f, eo->fmt) < 0) {
         cli_errorf("out of memory");
         nta_source_free(src);
-        if (o != stdout)
-            fclose(o);
+        cli_out_discard(&out);
         return CLI_EXIT_UNREADABLE;
     }
     const nta_run_info *info = nta_source_info(src);
@@ -134,11 +135,10 @@ int cli_events_write(cli_events_opts *eo, char *const *paths, int npaths)
     }
     nta_source_set_wait_hook(src, flush_output, &es);
     status = cli_source_run(&run, src, &sink);
+    out.err = nta_event_writer_errno(&es.writer);
     nta_event_writer_free(&es.writer);
-    if (o != stdout && fclose(o) != 0 && status == CLI_EXIT_OK) {
-        cli_errorf("writing %s failed: %s", eo->output, strerror(errno));
-        status = CLI_EXIT_UNREADABLE;
-    }
+    if (cli_out_close(&out, run.interrupted) < 0)
+        status = cli_status_worse(status, CLI_EXIT_UNREADABLE);
     nta_source_free(src);
     return status;
 }

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "event/fields.h"
 #include "cli/inputs.h"
+#include "cli/output.h"
 #include "common/jstring.h"
 #include "formats/decode.h"
 #include "formats/trace.h"
@@ -270,11 +271,11 @@ static int dtext_info(nta_source *src, char **paths, int npaths, const char *for
     int status = cli_source_run(&quiet, src, &sink);
     const nta_run_info *st = nta_source_info(src);
     uint32_t fields = st->known;
-    FILE *o = output ? cli_fopen_out(output) : stdout;
-    if (o == NULL) {
-        cli_errorf("cannot write %s: %s", output, strerror(errno));
-        return CLI_EXIT_USAGE;
-    }
+    cli_out out;
+    int ost = cli_out_open(&out, output);
+    if (ost != 0)
+        return ost;
+    FILE *o = out.f;
     if (strcmp(format, "json") == 0) {
         json_t *probes = json_object(), *missing = json_array(), *inputs = json_array();
         for (int i = 0; i < NTA_PROBE__COUNT; i++)
@@ -309,10 +310,8 @@ static int dtext_info(nta_source *src, char **paths, int npaths, const char *for
         if (any)
             fputc('\n', o);
     }
-    if ((o != stdout ? fclose(o) : fflush(o)) != 0) {
-        cli_errorf("writing the report failed: %s", strerror(errno));
-        status = CLI_EXIT_UNREADABLE;
-    }
+    if (cli_out_close(&out, quiet.interrupted) < 0)
+        status = cli_status_worse(status, CLI_EXIT_UNREADABLE);
     return status;
 }
 
@@ -349,6 +348,9 @@ int cli_cmd_info(int argc, char **argv)
         return cli_usage_error("info", "no capture file given");
 
     int status;
+    if (cli_check_inputs(argv + optind, argc - optind) != 0
+        || cli_check_output(output, argv + optind, argc - optind) != 0)
+        return CLI_EXIT_USAGE;
     nta_source *src = cli_source_open(&run, argv + optind, argc - optind, &so, &status);
     if (src == NULL)
         return status;
@@ -365,25 +367,18 @@ int cli_cmd_info(int argc, char **argv)
         return status;
     }
     const nta_trace *t = nta_source_trace(src);
-    FILE *o = stdout;
-    if (output != NULL && (o = cli_fopen_out(output)) == NULL) {
-        cli_errorf("cannot write %s: %s", output, strerror(errno));
+    cli_out out;
+    int ost = cli_out_open(&out, output);
+    if (ost != 0) {
         nta_source_free(src);
-        return CLI_EXIT_USAGE;
+        return ost;
     }
-    int werr = 0;
     if (strcmp(format, "json") == 0)
-        werr = print_json(o, t, &st) != 0;
+        print_json(out.f, t, &st);
     else
-        print_text(o, t, &st);
-    if (fflush(o) != 0 || ferror(o))
-        werr = 1;
-    if (o != stdout && fclose(o) != 0)
-        werr = 1;
-    if (werr) {
-        cli_errorf("writing the report failed: %s", strerror(errno));
-        status = CLI_EXIT_UNREADABLE;
-    }
+        print_text(out.f, t, &st);
+    if (cli_out_close(&out, run.interrupted) < 0)
+        status = cli_status_worse(status, CLI_EXIT_UNREADABLE);
     nta_source_free(src);
     return status;
 }

@@ -13,6 +13,18 @@
 
 const char *cli_prog = "nta";
 
+static int status_rank(int s)
+{
+    static const int rank[] = { [CLI_EXIT_OK] = 0, [CLI_EXIT_PARTIAL] = 1, [CLI_EXIT_THRESHOLD] = 2,
+                                [CLI_EXIT_USAGE] = 3, [CLI_EXIT_UNREADABLE] = 4 };
+    return s >= 128 ? 5 : s >= 0 && s <= CLI_EXIT_THRESHOLD ? rank[s] : 4;
+}
+
+int cli_status_worse(int a, int b)
+{
+    return status_rank(b) > status_rank(a) ? b : a;
+}
+
 void cli_errorf(const char *fmt, ...)
 {
     va_list ap;

@@ -7,12 +7,13 @@
 
 #include "dtext/dtrace_in.h"
 #include "formats/capture.h"
+#include "cli/signals.h"
 
 static int parse_seconds(const char *s, uint64_t *ns)
 {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || *end != '\0' || v < 0 || v > 1e9)
+    if (end == s || *end != '\0' || !(v >= 0 && v <= 1e9))   /* NaN fails too */
         return -1;
     *ns = (uint64_t)(v * 1e9);
     return 0;
@@ -90,6 +91,8 @@ nta_source *cli_source_open_streams(cli_run *r, char *const *paths, struct nta_s
                                     int npaths, nta_source_opts *o, int *status)
 {
     o->on_decided = announce;
+    o->stop = &cli_stop;
+    r->locals_given = o->locals_given && !o->locals.all;
     o->on_progress = progress;
     o->observer_ctx = r;
     cli_progress_init(&r->prog, r->quiet);
@@ -154,7 +157,8 @@ static int dtext_status(cli_run *r, const nta_run_info *info, int rc, const nta_
     }
     if (rc < 0) {
         r->run_failed = 1;
-        cli_report_err(err);
+        if (info->output_failed != NTA_EIO)   /* else the command names the output */
+            cli_report_err(err);
         return CLI_EXIT_UNREADABLE;
     }
     if (info->malformed > 0) {
@@ -172,6 +176,21 @@ static int dtext_status(cli_run *r, const nta_run_info *info, int rc, const nta_
 
 static int capture_run_status(cli_run *r, const nta_run_info *info, int rc, const nta_err *err);
 
+/* A signal stopped reading: say how far it got; the status is 128 + the signal's number. */
+static int interrupted(cli_run *r, const nta_run_info *info, int status)
+{
+    if (!info->interrupted)
+        return status;
+    r->interrupted = info->interrupted;
+    if (info->dtext)
+        cli_errorf("interrupted (%s): stopped after %llu lines; the results cover what was read",
+                   strsignal(info->interrupted), (unsigned long long)info->lines);
+    else
+        cli_errorf("interrupted (%s): stopped after %llu packets; the results cover what was read",
+                   strsignal(info->interrupted), (unsigned long long)info->packets);
+    return 128 + info->interrupted;
+}
+
 int cli_source_packets(cli_run *r, nta_source *src, int (*fn)(void *ctx, const nta_packet *pkt),
                        void *ctx)
 {
@@ -179,7 +198,8 @@ int cli_source_packets(cli_run *r, nta_source *src, int (*fn)(void *ctx, const n
     nta_err_clear(&err);
     int rc = nta_source_packets(src, fn, ctx, &err);
     cli_progress_done(&r->prog);
-    return capture_run_status(r, nta_source_info(src), rc, &err);
+    const nta_run_info *info = nta_source_info(src);
+    return interrupted(r, info, capture_run_status(r, info, rc, &err));
 }
 
 int cli_source_run(cli_run *r, nta_source *src, const nta_sink *sink)
@@ -190,8 +210,8 @@ int cli_source_run(cli_run *r, nta_source *src, const nta_sink *sink)
     cli_progress_done(&r->prog);
     const nta_run_info *info = nta_source_info(src);
     if (info->dtext)
-        return dtext_status(r, info, rc, &err);
-    return capture_run_status(r, info, rc, &err);
+        return interrupted(r, info, dtext_status(r, info, rc, &err));
+    return interrupted(r, info, capture_run_status(r, info, rc, &err));
 }
 
 /* The status of a capture run that returned rc. */
@@ -204,12 +224,20 @@ static int capture_run_status(cli_run *r, const nta_run_info *info, int rc, cons
     }
     int status = cli_inputs_status(info);
     if (info->output_failed < 0) {
+        /* a failed write is said by the command when it closes that output, naming it */
         r->run_failed = 1;
-        cli_errorf("writing the output failed: %s", nta_strerror(info->output_failed));
+        if (info->output_failed != NTA_EIO)
+            cli_errorf("writing the output failed: %s", nta_strerror(info->output_failed));
         return CLI_EXIT_UNREADABLE;
     }
     if (info->evicted > 0)
         cli_errorf("%llu connections evicted by --max-flows %u; their later segments were picked "
                    "up mid-stream", (unsigned long long)info->evicted, info->max_flows);
+    if (r->locals_given && info->packets > 0 && info->events == 0) {
+        char desc[1024];
+        nta_locals_describe(&info->traced, desc, sizeof desc);
+        cli_errorf("no packet of the input was sent or received by the traced hosts (--local %s): "
+                   "the results are empty", desc);
+    }
     return status;
 }

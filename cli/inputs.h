@@ -20,6 +20,8 @@ typedef struct cli_run {
     cli_progress prog;
     int run_failed;     /* set by the runs below: the run itself stopped (bad filter, no
                            memory, failed output), not just some input */
+    int interrupted;    /* set by the runs below: a signal stopped reading (its number) */
+    int locals_given;   /* traced hosts given (not all): say so when none of them shows up */
 } cli_run;
 
 /* Opens the inputs with o (observers for the traced-hosts notice and the progress line are

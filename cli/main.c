@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/output.h"
+#include "cli/signals.h"
 
 #include "nta_version.h"   /* NTA_VERSION, written at build time (cmake/version.cmake) */
 
@@ -29,18 +31,24 @@ static const char main_help[] =
     "Exit status: 0 ok, 1 input partly unreadable, 2 usage error, 3 input unreadable,\n"
     "4 a --fail-if threshold failed.\n";
 
-int main(int argc, char **argv)
+/* --help and --version on standard output: a full disk or closed output is an error there
+ * too (issue 14). */
+static int print_std(const char *text)
+{
+    fputs(text, stdout);
+    return cli_out_flush_std(stdout, "standard output") < 0 ? CLI_EXIT_UNREADABLE : CLI_EXIT_OK;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2)
         return cli_usage_error(NULL, "no command given");
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-        fputs(main_help, stdout);
-        return CLI_EXIT_OK;
+        return print_std(main_help);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        printf("nta %s\n", NTA_VERSION);
-        return CLI_EXIT_OK;
+        return print_std("nta " NTA_VERSION "\n");
     }
     if (strcmp(cmd, "info") == 0)
         return cli_cmd_info(argc - 1, argv + 1);
@@ -51,4 +59,14 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "convert") == 0)
         return cli_cmd_convert(argc - 1, argv + 1);
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    cli_signals_init();
+    int status = dispatch(argc, argv);
+    /* what a command printed to standard output and did not check (its --help) */
+    if (status == CLI_EXIT_OK && cli_out_flush_std(stdout, "standard output") < 0)
+        status = CLI_EXIT_UNREADABLE;
+    return status;
 }

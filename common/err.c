@@ -55,6 +55,7 @@ const char *nta_strerror(int code)
     case NTA_EUSAGE: return "usage error";
     case NTA_EUNSUP: return "unsupported input";
     case NTA_EDECOMP: return "corrupt compressed stream";
+    case NTA_ESTOP: return "stopped on request";
     }
     return "unknown error";
 }

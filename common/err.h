@@ -19,6 +19,7 @@ enum {
     NTA_EUSAGE = -6,     /**< an option or argument is wrong (bad filter, bad value) */
     NTA_EUNSUP = -7,     /**< a valid input nta cannot handle (e.g. ERF on standard input) */
     NTA_EDECOMP = -8,    /**< the compressed stream is damaged */
+    NTA_ESTOP = -9,      /**< the run was asked to stop (a signal) */
 };
 
 #define NTA_ERR_MSG_MAX 512

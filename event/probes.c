@@ -112,6 +112,7 @@ const char *nta_argtype_name(nta_argtype t)
     case NTA_ARG_TCPLSINFO: return "tcplsinfo_t";
     case NTA_ARG_UDPSINFO: return "udpsinfo_t";
     case NTA_ARG_UDPINFO: return "udpinfo_t";
+    case NTA_NARGTYPES: break;
     }
     return "";
 }

@@ -48,8 +48,9 @@ typedef struct nta_run_info {
     /* skipped input, every reason the input kind has, in a fixed order (JSON "skipped") */
     int nskipped;
     nta_skip_count skipped[NTA_RUN_MAX_SKIP];
+    uint64_t events;              /**< probe firings (before the sink's own probe choice) */
     /* dtrace text */
-    uint64_t lines, events, malformed;
+    uint64_t lines, malformed;
     int nbad;
     char first_bad[NTA_RUN_MAX_BAD][300];   /**< "FILE:LINE: why" of the first malformed lines */
     /* captures: the analyzer's counts */
@@ -60,6 +61,7 @@ typedef struct nta_run_info {
     uint64_t evicted;             /**< connections evicted by max_flows */
     uint32_t max_flows;
     int output_failed;            /**< the sink's error that stopped the run (negative NTA_E*), 0 */
+    int interrupted;              /**< reading was stopped on request (the signal's number), 0 */
 } nta_run_info;
 
 /* The count of reason, 0 when info has no such reason. */

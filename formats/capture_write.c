@@ -18,7 +18,8 @@ struct nta_cwriter {
     uint32_t linktype[MAX_IFACES];
     pcap_t *dead;           /* pcap: the handle the dumper needs */
     pcap_dumper_t *dump;
-    int failed;
+    int failed;          /* 0, or the errno of the write that failed */
+    int dump_errno;      /* the same for libpcap's writes, which say nothing */
 };
 
 int nta_cwriter_open(nta_cwriter **out, FILE *fp, int pcapng, nta_err *err)
@@ -34,7 +35,7 @@ int nta_cwriter_open(nta_cwriter **out, FILE *fp, int pcapng, nta_err *err)
     /* Section Header Block: byte-order magic, version 1.0, section length unknown */
     uint32_t shb[7] = { 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0xffffffff, 0xffffffff, 28 };
     if (fwrite(shb, 4, 7, fp) != 7)
-        w->failed = 1;
+        w->failed = errno ? errno : EIO;
     return 0;
 }
 
@@ -72,7 +73,7 @@ int nta_cwriter_iface(nta_cwriter *w, uint32_t linktype, uint32_t snaplen, const
         w->dump = pcap_dump_fopen(w->dead, w->fp);
         if (w->dump == NULL)
             return nta_err_set(err, NTA_EIO, "cannot write the pcap header: %s", pcap_geterr(w->dead));
-        w->fp = NULL;   /* the dumper owns it now */
+        w->fp = NULL;   /* written through the dumper now (which is the same FILE) */
         w->linktype[w->nifaces] = linktype;
         return w->nifaces++;
     }
@@ -95,8 +96,10 @@ int nta_cwriter_iface(nta_cwriter *w, uint32_t linktype, uint32_t snaplen, const
     uint32_t total = (uint32_t)n + 4;
     memcpy(b + 4, &total, 4);
     memcpy(b + n, &total, 4);
-    if (fwrite(b, 1, total, w->fp) != total)
-        return nta_err_set(err, NTA_EIO, "writing failed: %s", strerror(errno));
+    if (fwrite(b, 1, total, w->fp) != total) {
+        w->failed = errno ? errno : EIO;
+        return nta_err_set(err, NTA_EIO, "writing failed: %s", strerror(w->failed));
+    }
     w->linktype[w->nifaces] = linktype;
     return w->nifaces++;
 }
@@ -113,6 +116,8 @@ int nta_cwriter_packet(nta_cwriter *w, int iface, uint64_t ts_ns, const uint8_t 
         h.caplen = caplen;
         h.len = origlen;
         pcap_dump((u_char *)w->dump, &h, data);
+        if (w->dump_errno == 0 && ferror(pcap_dump_file(w->dump)))
+            w->dump_errno = errno ? errno : EIO;   /* the reason, before later calls change errno */
         return 0;
     }
     uint32_t pad = (4 - caplen % 4) % 4;
@@ -120,8 +125,10 @@ int nta_cwriter_packet(nta_cwriter *w, int iface, uint64_t ts_ns, const uint8_t 
     uint32_t hdr[7] = { 6, total, (uint32_t)iface, (uint32_t)(ts_ns >> 32), (uint32_t)ts_ns, caplen, origlen };
     static const uint8_t zeros[4];
     if (fwrite(hdr, 4, 7, w->fp) != 7 || fwrite(data, 1, caplen, w->fp) != caplen
-        || fwrite(zeros, 1, pad, w->fp) != pad || fwrite(&total, 4, 1, w->fp) != 1)
-        return nta_err_set(err, NTA_EIO, "writing failed: %s", strerror(errno));
+        || fwrite(zeros, 1, pad, w->fp) != pad || fwrite(&total, 4, 1, w->fp) != 1) {
+        w->failed = errno ? errno : EIO;
+        return nta_err_set(err, NTA_EIO, "writing failed: %s", strerror(w->failed));
+    }
     return 0;
 }
 
@@ -150,26 +157,35 @@ int nta_cwriter_packet_marked(nta_cwriter *w, int iface, uint64_t ts_ns, const u
     static const uint8_t zeros[4];
     if (fwrite(hdr, 4, 7, w->fp) != 7 || fwrite(data, 1, caplen, w->fp) != caplen
         || fwrite(zeros, 1, pad, w->fp) != pad || fwrite(opts, 1, n, w->fp) != n
-        || fwrite(&total, 4, 1, w->fp) != 1)
-        return nta_err_set(err, NTA_EIO, "writing failed: %s", strerror(errno));
+        || fwrite(&total, 4, 1, w->fp) != 1) {
+        w->failed = errno ? errno : EIO;
+        return nta_err_set(err, NTA_EIO, "writing failed: %s", strerror(w->failed));
+    }
     return 0;
 }
 
 int nta_cwriter_close(nta_cwriter *w, nta_err *err)
 {
     int rc = w->failed ? NTA_EIO : 0;
-    if (w->dump != NULL) {
-        if (pcap_dump_flush(w->dump) != 0)
-            rc = NTA_EIO;
-        pcap_dump_close(w->dump);   /* closes the FILE */
-        pcap_close(w->dead);
-    } else if (w->dead != NULL) {
-        pcap_close(w->dead);
-    }
-    if (w->fp != NULL && fclose(w->fp) != 0)
+    int e = w->failed;
+    /* pcap_dump() reports no error: a failed write shows only in the FILE's error flag, and a
+     * flush with nothing left to write succeeds */
+    errno = 0;
+    if (w->dump != NULL && (pcap_dump_flush(w->dump) != 0 || ferror(pcap_dump_file(w->dump)))) {
         rc = NTA_EIO;
+        e = e ? e : errno ? errno : w->dump_errno;
+    }
+    if (w->dead != NULL)
+        pcap_close(w->dead);
+    if (w->fp != NULL && (fflush(w->fp) != 0 || ferror(w->fp))) {
+        rc = NTA_EIO;
+        e = e ? e : errno;
+    }
     free(w);
-    if (rc < 0)
-        nta_err_set(err, rc, "writing the capture failed: %s", strerror(errno));
+    if (rc < 0) {
+        e = e ? e : EIO;
+        nta_err_set(err, rc, "writing the capture failed: %s", strerror(e));
+        errno = e;
+    }
     return rc;
 }

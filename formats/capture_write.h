@@ -13,7 +13,8 @@
 
 typedef struct nta_cwriter nta_cwriter;
 
-/* Takes fp (closed by nta_cwriter_close). Returns 0 or NTA_ENOMEM. */
+/* Writes to fp, which stays the caller's (closed by it, after nta_cwriter_close). Returns 0
+ * or NTA_ENOMEM. */
 int nta_cwriter_open(nta_cwriter **out, FILE *fp, int pcapng, nta_err *err);
 /* Declare an interface; returns its index (>= 0) or a negative NTA_E*. */
 int nta_cwriter_iface(nta_cwriter *w, uint32_t linktype, uint32_t snaplen, const char *name, nta_err *err);
@@ -25,7 +26,8 @@ int nta_cwriter_packet(nta_cwriter *w, int iface, uint64_t ts_ns, const uint8_t 
 int nta_cwriter_packet_marked(nta_cwriter *w, int iface, uint64_t ts_ns, const uint8_t *data,
                               uint32_t caplen, uint32_t origlen, uint64_t packet_id,
                               uint64_t clock_ns, nta_err *err);
-/* Flushes and closes; 0 or NTA_EIO. w is freed either way. */
+/* Flushes; 0, or NTA_EIO when a write failed (the FILE's error flag stays set). w is freed
+ * either way. */
 int nta_cwriter_close(nta_cwriter *w, nta_err *err);
 
 #endif

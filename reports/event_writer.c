@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "reports/event_writer.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,11 +29,18 @@ typedef struct writer {
     FILE *fp;
     nta_evfmt fmt;
     int header_done;
-    int failed;
+    int failed;              /* 0, or the errno of the write that failed */
     uint32_t known;          /* NTA_F_* the input shows; others are written as unknown */
     char *buf;
     size_t n;
     addr_slot cache[1u << ADDR_CACHE_BITS];
+    /* the field table's slices and the CSV columns, looked up once instead of per event */
+    const nta_field *fields[NTA_NARGTYPES];
+    int nfields[NTA_NARGTYPES];
+    uint8_t *namelen[NTA_NARGTYPES];   /* strlen of each field's name (into names) */
+    uint8_t names[256];
+    nta_argtype types_at[NTA_MAX_ARGS][4];
+    int ntypes_at[NTA_MAX_ARGS];
 } writer;
 
 /* ---- the buffer ---- */
@@ -40,7 +48,7 @@ typedef struct writer {
 static void drain(writer *w)
 {
     if (w->n > 0 && !w->failed && fwrite_unlocked(w->buf, 1, w->n, w->fp) != w->n)
-        w->failed = 1;
+        w->failed = errno ? errno : EIO;
     w->n = 0;
 }
 
@@ -52,12 +60,23 @@ static char *room(writer *w, size_t len)
     return w->buf + w->n;
 }
 
-static void put(writer *w, const char *s, size_t len)
+static void put_long(writer *w, const char *s, size_t len)
 {
     while (len > BUF_CAP / 2) {   /* only a pathological interface name is this long */
-        put(w, s, BUF_CAP / 2);
+        memcpy(room(w, BUF_CAP / 2), s, BUF_CAP / 2);
+        w->n += BUF_CAP / 2;
         s += BUF_CAP / 2;
         len -= BUF_CAP / 2;
+    }
+    memcpy(room(w, len), s, len);
+    w->n += len;
+}
+
+static void put(writer *w, const char *s, size_t len)
+{
+    if (len > BUF_CAP / 2) {
+        put_long(w, s, len);
+        return;
     }
     memcpy(room(w, len), s, len);
     w->n += len;
@@ -78,23 +97,31 @@ static const char pairs[] = "000102030405060708091011121314151617181920212223242
                             "8081828384858687888990919293949596979899";
 
 /* printf's %llu / %lld, two digits per division */
+static int digits(uint64_t v)
+{
+    int n = 1;
+    for (; v >= 10000; v /= 10000)
+        n += 4;
+    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* written straight into the buffer from the right, no copy */
 static void put_u64(writer *w, uint64_t v)
 {
-    char d[20];
-    size_t k = sizeof d;
+    int len = digits(v);
+    char *d = room(w, (size_t)len);
+    w->n += (size_t)len;
+    size_t k = (size_t)len;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
         k -= 2;
         memcpy(d + k, pairs + 2 * r, 2);
     }
-    if (v >= 10) {
-        k -= 2;
-        memcpy(d + k, pairs + 2 * v, 2);
-    } else {
-        d[--k] = (char)('0' + v);
-    }
-    put(w, d + k, sizeof d - k);
+    if (v >= 10)
+        memcpy(d, pairs + 2 * v, 2);
+    else
+        d[0] = (char)('0' + v);
 }
 
 static void put_i64(writer *w, int64_t v)
@@ -208,12 +235,12 @@ static void put_host(writer *w, const nta_event *ev)
 
 static void json_fields(writer *w, nta_argtype t, const void *p)
 {
-    int n;
-    const nta_field *f = nta_fields_of(t, &n);
+    int n = w->nfields[t];
+    const nta_field *f = w->fields[t];
     for (int i = 0; i < n; i++) {
         put_char(w, i ? ',' : '{');
         put_char(w, '"');
-        put_str(w, f[i].name);
+        put(w, f[i].name, w->namelen[t][i]);
         PUTS(w, "\":");
         if (unknown(w, &f[i])) {
             PUTS(w, "null");
@@ -273,11 +300,11 @@ static void csv_header(writer *w)
 {
     PUTS(w, "ts_ns,probe,host");
     for (int pos = 0; pos < NTA_MAX_ARGS; pos++) {
-        nta_argtype t[4];
-        int nt = nta_fields_types_at(pos, t);
+        const nta_argtype *t = w->types_at[pos];
+        int nt = w->ntypes_at[pos];
         for (int k = 0; k < nt; k++) {
-            int n;
-            const nta_field *f = nta_fields_of(t[k], &n);
+            int n = w->nfields[t[k]];
+            const nta_field *f = w->fields[t[k]];
             for (int i = 0; i < n; i++) {
                 PUTS(w, ",arg");
                 put_char(w, (char)('0' + pos));
@@ -294,8 +321,8 @@ static void csv_header(writer *w)
 
 static void csv_fields(writer *w, nta_argtype t, const void *p)
 {
-    int n;
-    const nta_field *f = nta_fields_of(t, &n);
+    int n = w->nfields[t];
+    const nta_field *f = w->fields[t];
     for (int i = 0; i < n; i++) {
         put_char(w, ',');
         if (unknown(w, &f[i]))
@@ -318,9 +345,7 @@ static void csv_fields(writer *w, nta_argtype t, const void *p)
 static void csv_empty(writer *w, nta_argtype t)
 {
     static const char commas[] = ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,";
-    int n;
-    nta_fields_of(t, &n);
-    put(w, commas, (size_t)n);
+    put(w, commas, (size_t)w->nfields[t]);
 }
 
 static int csv_event(writer *w, const nta_event *ev)
@@ -337,8 +362,8 @@ static int csv_event(writer *w, const nta_event *ev)
     put_host(w, ev);
     const nta_argtype *types = nta_probe_args(ev->probe);
     for (int pos = 0; pos < NTA_MAX_ARGS; pos++) {
-        nta_argtype t[4];
-        int nt = nta_fields_types_at(pos, t);
+        const nta_argtype *t = w->types_at[pos];
+        int nt = w->ntypes_at[pos];
         const void *p = nta_event_arg(ev, pos);
         for (int k = 0; k < nt; k++) {
             if (p != NULL && types[pos] == t[k])
@@ -465,15 +490,15 @@ static int dtrace_event(writer *w, const nta_event *ev)
         put_char(w, (char)('0' + i));
         put_char(w, ']');
         const void *p = nta_event_arg(ev, i);
-        int n;
-        const nta_field *f = nta_fields_of(types[i], &n);
+        int n = w->nfields[types[i]];
+        const nta_field *f = w->fields[types[i]];
         for (int k = 0; k < n; k++) {
             if (types[i] == NTA_ARG_TCPSINFO && strcmp(f[k].name, "tcps_cookie") == 0)
                 continue;   /* FreeBSD 14 only: the D script leaves it out to compile on 13 */
             nta_fval v;
             nta_field_value(&f[k], p, &v);
             put_char(w, ' ');
-            put_str(w, f[k].name);
+            put(w, f[k].name, w->namelen[types[i]][k]);
             put_char(w, '=');
             put_value(w, &v);
         }
@@ -500,7 +525,7 @@ static int flush_all(writer *w)
 {
     drain(w);
     if (!w->failed && (fflush(w->fp) != 0 || ferror(w->fp)))
-        w->failed = 1;
+        w->failed = errno ? errno : EIO;
     return w->failed ? NTA_EIO : 0;
 }
 
@@ -522,6 +547,7 @@ int nta_event_writer_flush(const nta_sink *s)
 
 int nta_event_writer_new(nta_sink *out, FILE *fp, nta_evfmt fmt)
 {
+    int nnames = 0;
     writer *w = calloc(1, sizeof *w);
     if (w == NULL || (w->buf = malloc(BUF_CAP)) == NULL) {
         free(w);
@@ -530,10 +556,23 @@ int nta_event_writer_new(nta_sink *out, FILE *fp, nta_evfmt fmt)
     w->fp = fp;
     w->fmt = fmt;
     w->known = NTA_F_ALL;
+    for (int t = 0; t < NTA_NARGTYPES; t++) {
+        w->fields[t] = nta_fields_of((nta_argtype)t, &w->nfields[t]);
+        w->namelen[t] = w->names + nnames;
+        for (int i = 0; i < w->nfields[t] && nnames < (int)sizeof w->names; i++)
+            w->names[nnames++] = (uint8_t)strlen(w->fields[t][i].name);
+    }
+    for (int pos = 0; pos < NTA_MAX_ARGS; pos++)
+        w->ntypes_at[pos] = nta_fields_types_at(pos, w->types_at[pos]);
     out->on_event = on_event;
     out->on_finish = on_finish;
     out->ctx = w;
     return 0;
+}
+
+int nta_event_writer_errno(const nta_sink *s)
+{
+    return ((const writer *)s->ctx)->failed;
 }
 
 void nta_event_writer_set_known(nta_sink *s, uint32_t known)

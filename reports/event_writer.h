@@ -29,6 +29,9 @@ void nta_event_writer_free(nta_sink *s);
  * empty (CSV), and ts_ns likewise when the input has no timestamps. */
 void nta_event_writer_set_known(nta_sink *s, uint32_t known);
 
+/* 0, or the errno of the write that failed (for the message naming the output). */
+int nta_event_writer_errno(const nta_sink *s);
+
 /* Hand what is held to the file now (before the input may block, so that a reader of the
  * output sees the events so far). 0 or NTA_EIO. */
 int nta_event_writer_flush(const nta_sink *s);

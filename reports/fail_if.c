@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,10 @@ int nta_fail_if_parse(const char *expr, nta_fail_if *out, const char **why)
     out->limit = strtod(p, &end);
     if (end == p) {
         *why = "the operator must be followed by a number";
+        return -1;
+    }
+    if (!isfinite(out->limit)) {
+        *why = "the limit must be a finite number (not nan or inf)";
         return -1;
     }
     while (isspace((unsigned char)*end))

@@ -8,6 +8,7 @@
 #include "reports/log_writer.h"
 
 #include <pthread.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ struct nta_logw {
     nta_chunkq q;
     pthread_t thread;
     int finished;
-    atomic_int failed;
+    atomic_int failed;             /* 0, or the errno of the write that failed */
     nta_report *reps[MAX_FILES];   /* writer thread: reports written, flushed when it waits */
     int nreps;
 };
@@ -43,7 +44,7 @@ static void flush_files(void *ctx)
     for (int i = 0; i < w->nreps; i++) {
         nta_report *r = w->reps[i];
         if ((r->drain != NULL && r->drain(r) < 0) || fflush(r->opts.stream) != 0)
-            atomic_store(&w->failed, 1);
+            atomic_store(&w->failed, errno ? errno : EIO);
     }
 }
 
@@ -66,7 +67,7 @@ static void *run(void *arg)
             memcpy(&h, c->buf + pos, sizeof h);
             note_report(w, h.r);
             if (h.fmt(h.r, c->buf + pos + sizeof h) < 0) {
-                atomic_store(&w->failed, 1);
+                atomic_store(&w->failed, errno ? errno : EIO);
                 nta_chunkq_stop(&w->q);   /* the producer's next push fails */
             }
             pos += h.size;
@@ -144,7 +145,10 @@ int nta_logw_finish(nta_logw *w)
         pthread_join(w->thread, NULL);
         w->finished = 1;
     }
-    return atomic_load(&w->failed) ? -1 : 0;
+    int e = atomic_load(&w->failed);
+    if (e)
+        errno = e;   /* the writer thread's reason, for the message */
+    return e ? -1 : 0;
 }
 
 void nta_logw_free(nta_logw *w)

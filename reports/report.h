@@ -34,6 +34,7 @@ typedef struct nta_report_opts {
     uint32_t known;             /**< NTA_F_* the input shows (timestamps may be missing) */
     struct nta_logw *writer;    /**< the per-event logs format on this thread (log_writer.h);
                                      NULL: as events come */
+    const char *tmpdir;         /**< for rows held aside (--bytes JSON); NULL: /tmp */
     /* shards (issue 17) */
     const nta_report_saver *saver;   /**< a shard run: records and state go here, nothing is
                                           printed; NULL otherwise */

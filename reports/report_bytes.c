@@ -17,6 +17,7 @@
 
 #include "common/linebuf.h"
 #include "common/varint.h"
+#include "common/tmpfile.h"
 #include "agg/agg.h"
 #include "agg/agg_text.h"
 #include "reports/report.h"
@@ -124,7 +125,8 @@ static void csv_row(nta_line *t, uint64_t end, const char *proto, const nta_aggk
 static int rows_out(bytes_r *b, proto_acc *p, uint64_t end)
 {
     int json = b->r.opts.fmt == NTA_RFMT_JSON;
-    if (json && b->jrows == NULL && (b->jrows = tmpfile()) == NULL)
+    if (json && b->jrows == NULL
+        && (b->jrows = nta_tmpfile(b->r.opts.tmpdir ? b->r.opts.tmpdir : "/tmp")) == NULL)
         return -1;
     FILE *o = json ? b->jrows : b->r.opts.stream;
     size_t n = nta_agg_count(p->bytes);

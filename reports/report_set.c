@@ -10,22 +10,13 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "common/chunkq.h"
 #include "common/jstring.h"
+#include "common/tmpfile.h"
 #include "common/varint.h"
 #include "reports/log_writer.h"
-
-/* A log of 100 MB written through stdio's default 4 KiB buffer takes 25,000 write(2) calls;
- * with 1 MiB it takes a hundred, and the kernel's share of writing it halves (dd of the packet
- * log of mix.pcap: 0.16 s -> 0.09 s of system time). Text logs gather their lines themselves
- * and hand stdio 256 KiB at a time, which it writes through without this (reports/report_log.c):
- * a buffer this large would only add a copy. */
-#define LOG_IOBUF (1u << 20)
 
 /* The set's own metrics: counts of probe firings, and the analyzer's figures. */
 static const struct {
@@ -51,20 +42,11 @@ static const char metrics_help[] =
 typedef struct active {
     nta_report *r;
     int output;          /* written out (else computed only for a --fail-if metric) */
-    FILE *dest;          /* its destination file, or NULL for the shared one */
+    FILE *dest;          /* its destination file (the command's), or NULL for the shared one */
+    FILE *devnull;       /* computed only: where its streaming lines go (the set's) */
     FILE *tmp;           /* streaming report sharing the output with others: buffered here */
     int is_log;          /* a per-event log (its lines formatted by the log writer) */
-    char *iobuf;         /* dest's stdio buffer, freed after dest is closed */
 } active;
-
-/* Closing a log of hundreds of MB can take a tenth of a second (ext4 writes back a file that
- * was truncated and written again when it is closed): logs in files of their own are closed by
- * a helper thread while the other reports are printed. */
-typedef struct closer {
-    FILE *f[NTA_NREPORTS];
-    int n, launched, started, failed, err;
-    pthread_t th;
-} closer;
 
 struct nta_report_set {
     nta_report_set_opts o;
@@ -78,7 +60,6 @@ struct nta_report_set {
     const nta_run_info *info;
     uint64_t midstream;
     int werr, werrno;
-    closer logs;
     nta_sink sink;
 };
 
@@ -223,39 +204,6 @@ static int finish_json(nta_report_set *rs, active *a, FILE *o, const nta_run_inf
     return werr ? -1 : 0;
 }
 
-/* ---- closing logs on a thread ---- */
-
-static void *close_all(void *arg)
-{
-    closer *c = arg;
-    for (int i = 0; i < c->n; i++)
-        if (fclose(c->f[i]) != 0 && !c->failed) {
-            c->failed = 1;
-            c->err = errno;
-        }
-    return NULL;
-}
-
-static void closer_start(closer *c)
-{
-    c->launched = 1;
-    if (c->n > 0 && nta_thread_start(&c->th, close_all, c) == 0)
-        c->started = 1;
-    else
-        close_all(c);
-}
-
-/* 0, or -1 with errno set when a close failed. */
-static int closer_finish(closer *c)
-{
-    if (c->started)
-        pthread_join(c->th, NULL);
-    c->started = 0;
-    if (c->failed)
-        errno = c->err;
-    return c->failed ? -1 : 0;
-}
-
 /* ---- the sink ---- */
 
 static void note_werr(nta_report_set *rs, int failed)
@@ -291,8 +239,6 @@ static int on_event(void *ctx, const nta_event *ev)
     return 0;
 }
 
-/* Renders every report: in files of their own, the logs first, so that closing them overlaps
- * the rest; into one output, every report in order (one JSON document when several). */
 /* A shard's end: every report's state, and the set's own (the probe counts), saved. */
 static int save_all(nta_report_set *rs)
 {
@@ -309,6 +255,8 @@ static int save_all(nta_report_set *rs)
     return rc < 0 ? NTA_EIO : 0;
 }
 
+/* Renders every report, in order: into one output, one JSON document when there are several;
+ * files of their own are flushed (the command closes them). */
 static int on_finish(void *ctx, const nta_run_info *info)
 {
     nta_report_set *rs = ctx;
@@ -322,14 +270,9 @@ static int on_finish(void *ctx, const nta_run_info *info)
     if (shared_json)
         note_werr(rs, fputs("{\"schema_version\":1,\"reports\":[\n", out) == EOF);
     int first = 1;
-    for (int k = 0; k < 2 * rs->n; k++) {
-        active *a = &rs->a[k % rs->n];
-        int logs_pass = k < rs->n;
-        if (k == rs->n)
-            closer_start(&rs->logs);
-        if (!rs->own_files && !logs_pass)
-            break;   /* one output: every report in order, in one pass */
-        if (!a->output || (rs->own_files && logs_pass != a->is_log))
+    for (int k = 0; k < rs->n; k++) {
+        active *a = &rs->a[k];
+        if (!a->output)
             continue;
         FILE *o = a->dest ? a->dest : out;
         if (shared_json && !first)
@@ -339,21 +282,11 @@ static int on_finish(void *ctx, const nta_run_info *info)
             note_werr(rs, finish_report(rs, a, o, info) < 0);
         else
             note_werr(rs, finish_json(rs, a, o, info) < 0);
-        if (rs->own_files && logs_pass && a->dest != NULL) {
-            rs->logs.f[rs->logs.n++] = a->dest;
-            a->dest = NULL;
-        }
+        if (a->dest != NULL)
+            note_werr(rs, fflush(a->dest) != 0 || ferror(a->dest));
     }
-    if (!rs->logs.launched)
-        closer_start(&rs->logs);
-    note_werr(rs, closer_finish(&rs->logs) < 0);
     if (shared_json)
         note_werr(rs, fputs("]}\n", out) == EOF);
-    for (int i = 0; i < rs->n; i++) {
-        if (rs->a[i].dest != NULL && fclose(rs->a[i].dest) != 0 && rs->a[i].output)
-            note_werr(rs, 1);
-        rs->a[i].dest = NULL;
-    }
     note_werr(rs, fflush(out) != 0 || ferror(out));
     return 0;
 }
@@ -432,34 +365,27 @@ static int add_report(nta_report_set *rs, int i, const nta_report_dest *d, nta_e
     active *a = &rs->a[i];
     FILE *stream = rs->o.out;
     if (!a->output) {
-        stream = a->dest = fopen("/dev/null", "w");   /* closed with the others */
+        stream = a->devnull = fopen("/dev/null", "w");
         if (stream == NULL)
             return nta_err_set(err, NTA_EIO, "cannot open /dev/null: %s", strerror(errno));
     } else if (a->dest != NULL) {
-        if (a->is_log && rs->o.fmt != NTA_RFMT_TEXT && (a->iobuf = malloc(LOG_IOBUF)) != NULL)
-            setvbuf(a->dest, a->iobuf, _IOFBF, LOG_IOBUF);
         stream = a->dest;
     } else if (rs->nout > 1) {
         /* several reports share the output: keep this one's lines apart */
-        if ((a->tmp = tmpfile()) == NULL)
-            return nta_err_set(err, NTA_EIO, "cannot make a temporary file for the %s report: %s",
-                               d->kind->name, strerror(errno));
+        const char *dir = rs->o.tmpdir != NULL ? rs->o.tmpdir : "/tmp";
+        if ((a->tmp = nta_tmpfile(dir)) == NULL)
+            return nta_err_set(err, NTA_EIO, "cannot make a temporary file in %s for the %s report "
+                               "(several reports share one output): %s; set TMPDIR, or use "
+                               "--output-dir", dir, d->kind->name, strerror(errno));
         stream = a->tmp;
     }
-    nta_report_opts ro = { rs->o.fmt, stream, rs->o.interval_ns, rs->o.known, rs->lw,
+    nta_report_opts ro = { rs->o.fmt, stream, rs->o.interval_ns, rs->o.known, rs->lw, rs->o.tmpdir,
                            rs->o.saver, 0, rs->o.has_origin, rs->o.origin_ns };
     for (int k = 0; k < NTA_NREPORTS; k++)
         if (nta_report_kinds[k] == d->kind)
             ro.chan = (uint8_t)k;
     if ((a->r = nta_report_new(d->kind, &ro)) == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
-    /* a log's old file is emptied by the writer thread, while this one reads ahead */
-    if (d->truncate_later) {
-        int failed = rs->lw != NULL ? nta_logw_truncate(rs->lw, a->r) < 0
-                                    : ftruncate(fileno(a->dest), 0) != 0;
-        if (failed)
-            return nta_err_set(err, NTA_EIO, "cannot empty the old %s log", d->kind->name);
-    }
     if (!a->r->streaming && a->tmp != NULL) {
         fclose(a->tmp);
         a->tmp = NULL;
@@ -476,16 +402,13 @@ int nta_report_set_new(nta_report_set **out, const nta_report_set_opts *o,
     if (rs == NULL || ndests > NTA_NREPORTS) {
         rc = rs == NULL ? nta_err_set(err, NTA_ENOMEM, "out of memory")
                         : nta_err_set(err, NTA_EUSAGE, "more reports than there are");
-        for (int i = 0; i < ndests; i++)
-            if (dests[i].file != NULL)
-                fclose(dests[i].file);
         goto fail;
     }
     rs->o = *o;
     rs->own_files = 1;
     rs->n = ndests;
     for (int i = 0; i < ndests; i++) {
-        rs->a[i].dest = dests[i].file;   /* the set's from here on */
+        rs->a[i].dest = dests[i].file;
         rs->a[i].output = dests[i].output;
         rs->a[i].is_log = dests[i].kind->is_log;
         rs->nout += dests[i].output;
@@ -531,14 +454,11 @@ void nta_report_set_free(nta_report_set *rs)
     if (rs == NULL)
         return;
     nta_logw_free(rs->lw);
-    if (rs->logs.started)
-        closer_finish(&rs->logs);
     for (int i = 0; i < rs->n; i++) {
         if (rs->a[i].tmp)
             fclose(rs->a[i].tmp);
-        if (rs->a[i].dest)
-            fclose(rs->a[i].dest);
-        free(rs->a[i].iobuf);   /* after its file is closed, by the closer thread too (joined) */
+        if (rs->a[i].devnull)
+            fclose(rs->a[i].devnull);
         if (rs->a[i].r != NULL)
             rs->a[i].r->free(rs->a[i].r);
     }

@@ -4,8 +4,8 @@
  * the JSON and CSV envelopes around the rows (inputs, traced hosts, skipped input: DESIGN.md,
  * "Machine formats"), runs the log-writer thread for the per-event logs, and answers --fail-if
  * metrics, its own (probe counts, connections picked up mid-stream) and the reports'. Where the
- * output goes is the command's choice (standard output, -o FILE, or a file per report); the
- * set writes there and closes the files it was given. */
+ * output goes is the command's choice (standard output, -o FILE, or a file per report): the set
+ * writes and flushes there; opening, closing and naming the files is the command's. */
 #ifndef NTA_REPORTS_REPORT_SET_H
 #define NTA_REPORTS_REPORT_SET_H
 
@@ -21,9 +21,8 @@ typedef struct nta_report_set nta_report_set;
 typedef struct nta_report_dest {
     const nta_report_kind *kind;
     int output;            /**< written out; 0: computed only for a --fail-if metric */
-    FILE *file;            /**< a file of its own, which the set closes; NULL: the shared output */
-    int truncate_later;    /**< file was opened at its start without emptying it: a log's old
-                                contents are cut on the writer thread (cli_fopen_out_later) */
+    FILE *file;            /**< a file of its own (the caller's: flushed at the end, never
+                                closed by the set); NULL: the shared output */
 } nta_report_dest;
 
 typedef struct nta_report_set_opts {
@@ -31,6 +30,7 @@ typedef struct nta_report_set_opts {
     FILE *out;             /**< the shared output (not closed by the set) */
     uint64_t interval_ns;  /**< --bytes --interval; 0 = one block */
     uint32_t known;        /**< NTA_F_* the input shows */
+    const char *tmpdir;    /**< where reports sharing the output buffer; NULL: /tmp */
     /* shards (issue 17) */
     const nta_report_saver *saver;   /**< a shard run: every report's records and state go
                                           here; nothing is printed and no file is written */
@@ -39,11 +39,11 @@ typedef struct nta_report_set_opts {
 } nta_report_set_opts;
 
 /* Makes the reports of dests (in the order given, which is the order they are printed; at most
- * NTA_NREPORTS). Files in dests belong to the set from here on, also when this fails. Returns
- * 0, or NTA_ENOMEM / NTA_EIO (a log's old contents could not be cut) with err set. */
+ * NTA_NREPORTS). Returns 0, or NTA_ENOMEM / NTA_EIO (no temporary file for a report sharing
+ * the output) with err set. */
 int nta_report_set_new(nta_report_set **out, const nta_report_set_opts *o,
                        const nta_report_dest *dests, int ndests, nta_err *err);
-/* Closes the files it owns (waiting for the thread closing logs, if any). NULL does nothing. */
+/* NULL does nothing. */
 void nta_report_set_free(nta_report_set *rs);
 
 /* The sink to run: it reads the probes and structures its reports need and renders every
@@ -76,7 +76,7 @@ int nta_report_set_replay(nta_report_set *rs, uint8_t chan, const uint8_t *p, si
  * does not compute it. */
 int nta_report_set_metric(nta_report_set *rs, const char *name, double *v);
 
-/* 0, or -1 with errno set when writing a report or closing its file failed. */
+/* 0, or -1 with errno set when writing a report (or flushing its file) failed. */
 int nta_report_set_write_status(nta_report_set *rs);
 
 /* ---- the metric registry (--fail-if) ---- */

@@ -39,6 +39,7 @@ struct nta_source {
     /* dtrace text runs: the sink, and its first error from a callback that cannot return it */
     const nta_sink *sink;
     int start_rc;
+    int started;
 };
 
 void nta_source_opts_init(nta_source_opts *o)
@@ -213,6 +214,15 @@ typedef struct lookahead {
     size_t n, used;
 } lookahead;
 
+/* Stop on request: the signal's number goes into the info once. */
+static int stopped(nta_source *src)
+{
+    if (src->o.stop == NULL || *src->o.stop == 0)
+        return 0;
+    src->info.interrupted = *src->o.stop;
+    return 1;
+}
+
 /* Reads up to the look-ahead's capacity and infers the traced hosts from those packets' flows.
  * *pending: a packet read but not held (the byte budget ran out) waits in *pkt; *done: the
  * input ended within the look-ahead (*rc is then the last nta_trace_next result). */
@@ -227,6 +237,11 @@ static int infer_from_lookahead(nta_source *src, lookahead *la, nta_packet *pkt,
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     }
     while (la->n < LOOKAHEAD_PKTS) {
+        if (stopped(src)) {
+            *done = 1;
+            *rc = 0;
+            break;
+        }
         *rc = nta_trace_next(src->trace, pkt, err);
         if (*rc <= 0) {
             *done = 1;
@@ -340,6 +355,7 @@ static void capture_counts(nta_source *src, const nta_analyzer_stats *st)
         c->count = src->skipped[r] + (r == NTA_SKIP_BAD_RECORD ? bad : 0);
     }
     src->info.packets = st->packets;
+    src->info.events = st->events;
     src->info.filtered = src->o.shard != NULL ? 0 : nta_trace_filtered(src->trace);
     src->info.connections = st->connections;
     src->info.midstream = st->midstream;
@@ -371,7 +387,7 @@ static int pump_captures(nta_source *src, pump *p, int *consumer, nta_err *err)
     la.pkts = NULL;
     la.data = NULL;
     if (!done) {
-        while (prc == 0 && (rc = nta_trace_next(src->trace, &pkt, err)) == 1) {
+        while (prc == 0 && !stopped(src) && (rc = nta_trace_next(src->trace, &pkt, err)) == 1) {
             count++;
             prc = deliver(p, &pkt, err);
             if ((count & 8191) == 0 && src->o.on_progress != NULL) {
@@ -521,6 +537,7 @@ static void dtext_decided(void *ctx, const nta_locals *l)
     nta_source *src = ctx;
     src->info.traced = *l;
     src->start_rc = start(src, src->sink);
+    src->started = 1;
 }
 
 static int dtext_event(void *ctx, const nta_event *ev)
@@ -528,6 +545,8 @@ static int dtext_event(void *ctx, const nta_event *ev)
     nta_source *src = ctx;
     if (src->start_rc < 0)
         return src->start_rc;
+    if (stopped(src))
+        return NTA_ESTOP;
     int rc = src->sink->on_event != NULL ? src->sink->on_event(src->sink->ctx, ev) : 0;
     if (rc < 0)
         src->info.output_failed = rc;
@@ -541,6 +560,12 @@ static int run_dtext(nta_source *src, const nta_sink *sink, nta_err *err)
     nta_dtext_on_decided(src->dtext, dtext_decided, src);
     nta_sink inner = { .on_event = dtext_event, .ctx = src };
     int rc = nta_dtext_run(src->dtext, &l, sink->probes ? sink->probes : ALL_PROBES, &inner, err);
+    if (rc == NTA_ESTOP) {   /* asked to stop: what was read is finished as if it ended there */
+        rc = 0;
+        nta_err_clear(err);
+        if (!src->started)
+            dtext_decided(src, &l);
+    }
     const nta_dtext_stats *st = nta_dtext_stats_of(src->dtext);
     src->info.traced = l;
     src->info.lines = st->lines;
@@ -586,7 +611,7 @@ int nta_source_packets(nta_source *src, int (*fn)(void *ctx, const nta_packet *p
     nta_packet pkt;
     int rc, fn_rc = 0;
     uint64_t count = 0;
-    while (fn_rc == 0 && (rc = nta_trace_next(src->trace, &pkt, err)) == 1) {
+    while (fn_rc == 0 && !stopped(src) && (rc = nta_trace_next(src->trace, &pkt, err)) == 1) {
         fn_rc = fn(ctx, &pkt);
         if ((++count & 8191) == 0 && src->o.on_progress != NULL) {
             nta_progress p;

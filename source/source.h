@@ -11,6 +11,7 @@
 #ifndef NTA_SOURCE_SOURCE_H
 #define NTA_SOURCE_SOURCE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -55,6 +56,10 @@ typedef struct nta_source_opts {
     const nta_shard_spec *shard;   /**< a shard's run, or NULL */
     uint64_t msl_ns, idle_ns;      /**< MSL (TIME_WAIT = 2 MSL), idle timeout */
     uint32_t max_flows;            /**< 0 = no cap */
+    /* read between packets and lines: when it is not 0, reading ends as if the input had
+     * ended, the sink still finishes, and the run info's interrupted says so (the command's
+     * signal handler sets it) */
+    const volatile sig_atomic_t *stop;
     /* observers, for the command; each may be NULL */
     void (*on_decided)(void *ctx, const nta_run_info *info);   /**< traced hosts decided */
     void (*on_progress)(void *ctx, const nta_progress *p);   /**< every 8192 packets */

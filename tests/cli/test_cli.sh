@@ -126,7 +126,7 @@ has "$TMP/report.txt" "^packets: *10$" "-o writes the report"
 if [ -s "$TMP/err" ]; then bad "clean run printed on stderr: $(cat "$TMP/err")"; else ok; fi
 if [ -w /dev/full ]; then
     expect 3 "full disk" -- "$NTA" info "$FX/loopback.pcap" -o /dev/full
-    has "$TMP/err" "writing the report failed" "full disk reported"
+    has "$TMP/err" "writing /dev/full failed: No space left on device" "full disk reported, naming the file and the reason (issue 14)"
 fi
 
 # --- nta events ---

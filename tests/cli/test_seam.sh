@@ -14,8 +14,8 @@
 #   only tcp:::send/receive, so connect_refused can never count; dtrace text has no capture to
 #   pick connections up mid-stream in.
 set -u
-NTA=$1
-SRC=$2
+NTA=$(realpath "$1")
+SRC=$(realpath "$2")
 FX=$SRC/fixtures
 TMP=$(mktemp -d)
 PIDS=()
