@@ -20,6 +20,8 @@ static const char main_help[] =
     "            ooo, bytes, states, packets), as dtrace prints them, or JSON/CSV\n"
     "  convert   captures <-> pcap/pcapng, events -> JSON Lines/CSV/dtrace lines, dtrace\n"
     "            segment logs -> pcap, printed DTrace aggregations -> JSON/CSV\n"
+    "  plan      fix once what the shards of a run must agree on (nta plan --shards N)\n"
+    "  merge     shard files (report|events --plan --shard --emit-shard) into one run's output\n"
     "\n"
     "Captures: pcap and pcapng (plain, gzip, bzip2, xz or zstd; recognised by content), ERF and\n"
     "other libtrace formats; '-' reads standard input. Text that dtrace wrote (-o FILE) with\n"
@@ -58,6 +60,10 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "convert") == 0)
         return cli_cmd_convert(argc - 1, argv + 1);
+    if (strcmp(cmd, "plan") == 0)
+        return cli_cmd_plan(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return cli_cmd_merge(argc - 1, argv + 1);
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }
 

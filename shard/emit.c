@@ -34,10 +34,8 @@ int nta_shard_emit_new(nta_shard_emit **out, FILE *f, const nta_plan *plan, uint
 {
     *out = NULL;
     nta_shard_emit *e = calloc(1, sizeof *e);
-    if (e == NULL) {
-        fclose(f);
+    if (e == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
-    }
     nta_shard_head h = { kind, "", plan->shards, 1, &index };
     memcpy(h.plan_id, plan->id, sizeof h.plan_id);
     int rc = nta_shardw_open(&e->w, f, &h, plan->text, opts, optslen, err);
@@ -84,6 +82,7 @@ static int on_finish(void *ctx, const nta_run_info *info)
     in->connections = info->connections;
     in->midstream = info->midstream;
     in->evicted = info->evicted;
+    in->events = info->events;
     in->nskipped = 0;
     for (int i = 0; i < info->nskipped && i < 24; i++) {
         snprintf(in->skipped[i].reason, sizeof in->skipped[i].reason, "%s", info->skipped[i].reason);

@@ -21,7 +21,7 @@ typedef struct nta_shard_emit nta_shard_emit;
 /* The channel of events in an events shard. */
 #define NTA_SHARD_CHAN_EVENTS 0
 
-/* Starts the shard file f (seekable; the emitter's from here on, also on failure) for shard
+/* Starts the shard file f (seekable; the caller closes it after nta_shard_emit_close) for shard
  * `index` of plan, of kind NTA_SHARD_REPORT or NTA_SHARD_EVENTS, with the command's options
  * (opts: bytes every shard of a merge must share). 0 or a negative NTA_E* with err set. */
 int nta_shard_emit_new(nta_shard_emit **out, FILE *f, const nta_plan *plan, uint32_t index,

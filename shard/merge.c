@@ -138,6 +138,7 @@ static int make_info(nta_merge *m, nta_err *err)
         in->connections += s->connections;
         in->midstream += s->midstream;
         in->evicted += s->evicted;
+        in->events += s->events;
         for (int k = 0; k < s->nskipped; k++)
             in->skipped[k].count += s->skipped[k].count;
     }
@@ -479,6 +480,7 @@ int nta_merge_write(nta_merge *m, FILE *f, nta_err *err)
         in.connections += s->connections;
         in.midstream += s->midstream;
         in.evicted += s->evicted;
+        in.events += s->events;
         for (int k = 0; k < s->nskipped && k < in.nskipped; k++)
             in.skipped[k].count += s->skipped[k].count;
     }

@@ -49,8 +49,8 @@ typedef struct nta_merge_sink {
  * s->record. 0, or the first negative NTA_E* (err set). Once per merge. */
 int nta_merge_run(nta_merge *m, const nta_merge_sink *s, nta_err *err);
 
-/* The set as one shard file in f (seekable, taken over). 0 or a negative NTA_E*. Once per
- * merge, instead of nta_merge_run. */
+/* The set as one shard file in f (seekable; the caller closes it). 0 or a negative NTA_E*.
+ * Once per merge, instead of nta_merge_run. */
 int nta_merge_write(nta_merge *m, FILE *f, nta_err *err);
 
 #endif

@@ -67,7 +67,7 @@ static int write_section(nta_shardw *w, const char *tag, uint32_t sub, const voi
     memcpy(h, tag, 4);
     put_u32(h + 4, sub);
     put_u64(h + 8, n);
-    if (fwrite(h, 1, 16, w->f) != 16 || (n > 0 && fwrite(p, 1, (size_t)n, w->f) != n))
+    if (fwrite(h, 1, 16, w->f) != 16 || (p != NULL && n > 0 && fwrite(p, 1, (size_t)n, w->f) != n))
         return wfail(w, NTA_EIO, tag);
     return 0;
 }
@@ -96,10 +96,8 @@ int nta_shardw_open(nta_shardw **out, FILE *f, const nta_shard_head *h, const ch
 {
     *out = NULL;
     nta_shardw *w = calloc(1, sizeof *w);
-    if (w == NULL) {
-        fclose(f);
+    if (w == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
-    }
     w->f = f;
     nta_buf head = { 0 };
     uint8_t v[4];
@@ -236,6 +234,7 @@ static void info_bytes(const nta_shard_info *in, nta_buf *b)
     nta_buf_uv(b, in->connections);
     nta_buf_uv(b, in->midstream);
     nta_buf_uv(b, in->evicted);
+    nta_buf_uv(b, in->events);
     nta_buf_uv(b, (uint64_t)in->nskipped);
     for (int i = 0; i < in->nskipped; i++) {
         nta_buf_str(b, in->skipped[i].reason);
@@ -282,8 +281,8 @@ int nta_shardw_close(nta_shardw *w, const nta_shard_info *info, nta_err *err)
     nta_buf_free(&ib);
     if (w->rc == 0)
         write_section(w, "DONE", 0, NULL, 0);
-    if (fclose(w->f) != 0)
-        wfail(w, NTA_EIO, "closing");
+    if (fflush(w->f) != 0 || ferror(w->f))
+        wfail(w, NTA_EIO, "flushing");
     close_tmps(w);
     int rc = w->rc;
     if (rc < 0)
@@ -296,7 +295,6 @@ void nta_shardw_abort(nta_shardw *w)
 {
     if (w == NULL)
         return;
-    fclose(w->f);
     close_tmps(w);
     free(w);
 }
@@ -475,7 +473,7 @@ static int parse_info(nta_shardr *r, nta_err *err)
     uint64_t ns;
     int bad = nta_cur_uv(&c, &in->packets) < 0 || nta_cur_uv(&c, &in->connections) < 0
               || nta_cur_uv(&c, &in->midstream) < 0 || nta_cur_uv(&c, &in->evicted) < 0
-              || nta_cur_uv_max(&c, 24, &ns) < 0;
+              || nta_cur_uv(&c, &in->events) < 0 || nta_cur_uv_max(&c, 24, &ns) < 0;
     in->nskipped = bad ? 0 : (int)ns;
     for (int i = 0; !bad && i < in->nskipped; i++) {
         const uint8_t *s;

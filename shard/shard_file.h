@@ -16,7 +16,7 @@
  *         deltas from the section's previous group: MAIN uv packet, uv clock; TIMR sv deadline,
  *         u8 rank, sv packet; ENDS u8 rank, sv clock, sv packet.
  *   STAT  (sub = channel) a report's state: chunks of uv length, payload, in the order written
- *   INFO  uv packets, connections, midstream, evicted; uv n, then n (blob reason, uv count):
+ *   INFO  uv packets, connections, midstream, evicted, events; uv n, then n (blob reason, uv count):
  *         what the shard analysed and skipped
  * Integers are common/varint.h's. Readers check every length against the file before using
  * it: shard files are untrusted input to the merge (fuzz/fuzz_shard.c). */
@@ -45,7 +45,7 @@ typedef struct nta_shard_head {
 
 /* What a shard analysed (its part of the run info). */
 typedef struct nta_shard_info {
-    uint64_t packets, connections, midstream, evicted;
+    uint64_t packets, connections, midstream, evicted, events;
     int nskipped;
     struct {
         char reason[32];
@@ -58,8 +58,8 @@ typedef struct nta_shard_info {
 typedef struct nta_shardw nta_shardw;
 
 /* Starts a shard file in f, which must be seekable (the MAIN section's length is written at
- * the end) and becomes the writer's. 0, or NTA_EIO/NTA_EUSAGE/NTA_ENOMEM with err set (f is
- * closed then too). */
+ * the end); f stays the caller's, to close (cli/output.c renames it into place). 0, or
+ * NTA_EIO/NTA_EUSAGE/NTA_ENOMEM with err set. */
 int nta_shardw_open(nta_shardw **out, FILE *f, const nta_shard_head *h, const char *plan_text,
                     const void *opts, size_t optslen, nta_err *err);
 /* The records that follow belong to the group at pos (a new group when it differs). */
@@ -69,10 +69,10 @@ void nta_shardw_at(nta_shardw *w, const nta_event_pos *pos);
 int nta_shardw_record(nta_shardw *w, uint8_t chan, const void *p, size_t n);
 /* A chunk of channel chan's state (chan < NTA_SHARD_MAX_CHANNELS). 0 or negative as above. */
 int nta_shardw_state(nta_shardw *w, uint8_t chan, const void *p, size_t n);
-/* Ends the file: the groups, the state sections, INFO and DONE, then closes it. 0, or the
- * first error of the writer's life (err set). w is freed either way. */
+/* Ends the file: the groups, the state sections, INFO and DONE, flushed. 0, or the first
+ * error of the writer's life (err set). w is freed either way. */
 int nta_shardw_close(nta_shardw *w, const nta_shard_info *info, nta_err *err);
-/* Drops an unfinished file (a failed run): closes it without DONE. NULL does nothing. */
+/* Drops an unfinished file (a failed run): no DONE is written. NULL does nothing. */
 void nta_shardw_abort(nta_shardw *w);
 
 /* ---- reading ---- */

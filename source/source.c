@@ -150,7 +150,9 @@ int nta_source_open_streams(nta_source **out, const char *const *inputs, nta_str
     src->info.known = NTA_F_ALL;
     src->info.probes = ALL_PROBES;
     src->info.max_flows = o->max_flows;
-    if (o->locals_given) {
+    if (o->locals_decided) {
+        src->info.traced = o->locals;   /* a plan's decision, how it was made included */
+    } else if (o->locals_given) {
         src->info.traced = o->locals;
         snprintf(src->info.traced.why, sizeof src->info.traced.why, "given with --local");
     }

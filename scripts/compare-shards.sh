@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# scripts/compare-shards.sh: proves that merged shards print what one run prints (issue 17).
+#
+# Usage: scripts/compare-shards.sh NTA [OUTDIR]
+# For every capture in fixtures/ and ../shared/fixtures/public/ (NTA_SHARD_CAPS=FILES... to
+# choose others, e.g. the bench captures) and every shard count in NTA_SHARD_NS (default
+# "1 2 3 7"): nta plan, each shard run from the plan's inputs (the plain loop), nta merge in
+# every format; and one run of the same command. Compared: stdout, stderr and the exit status
+# of the merge against the run's, for report --all (text, json, csv, --output-dir), report
+# --bytes --interval 1s (text, json, csv), report --ooo --fail-if, events (text, jsonl, csv,
+# dtrace) and events -P tcp:::state-change --local all (plan made with --local all).
+# NTA_SHARD_SPLIT=1 runs the shards from nta split's buckets instead. Prints one line per
+# difference and a summary; exits 1 when anything differs.
+set -u
+NTA=$(realpath "$1")
+OUT=${2:-$(mktemp -d)}
+cd "$(dirname "$0")/.."
+SHARED=../shared
+NS=${NTA_SHARD_NS:-1 2 3 7}
+mkdir -p "$OUT"
+
+caps=()
+if [ -n "${NTA_SHARD_CAPS:-}" ]; then
+    read -r -a caps <<<"$NTA_SHARD_CAPS"
+else
+    for f in fixtures/* "$SHARED"/fixtures/public/*; do
+        case "$f" in
+            *.log|*.tsv|*.txt|*.sh|*.py|*/MANIFEST|*/groundtruth) continue ;;
+        esac
+        [ -f "$f" ] && caps+=("$f")
+    done
+fi
+
+ncase=0
+ndiff=0
+# same NAME: compares $OUT/single.NAME.* with $OUT/merged.NAME.* (out, err, rc)
+same() {
+    ncase=$((ncase + 1))
+    local part
+    for part in out err rc; do
+        if ! cmp -s "$OUT/single.$1.$part" "$OUT/merged.$1.$part"; then
+            echo "DIFF $1.$part"
+            ndiff=$((ndiff + 1))
+            return
+        fi
+    done
+}
+# single NAME ARGS...: one run
+single() {
+    local name=$1
+    shift
+    "$NTA" "$@" >"$OUT/single.$name.out" 2>"$OUT/single.$name.err"
+    echo $? >"$OUT/single.$name.rc"
+}
+# merged NAME ARGS...: nta merge ARGS (the shard files come last)
+merged() {
+    local name=$1
+    shift
+    "$NTA" merge "$@" >"$OUT/merged.$name.out" 2>"$OUT/merged.$name.err"
+    echo $? >"$OUT/merged.$name.rc"
+}
+# shards N PLAN CMD...: the N shard files of CMD (report ... or events ...), in $OUT/s.K
+shards() {
+    local n=$1 plan=$2
+    shift 2
+    rm -f "$OUT"/s.* "$OUT"/b.*
+    if [ -n "${NTA_SHARD_SPLIT:-}" ]; then
+        "$NTA" split --plan "$plan" -o "$OUT/b" 2>/dev/null || echo "split failed: $plan"
+    fi
+    local k
+    for ((k = 0; k < n; k++)); do
+        if [ -n "${NTA_SHARD_SPLIT:-}" ]; then
+            "$NTA" "$@" --plan "$plan" --shard "$k" --emit-shard "$OUT/s.$k" "$OUT/b/shard-$k.pcapng" \
+                2>>"$OUT/shard.err" || echo "shard $k failed: $*"
+        else
+            "$NTA" "$@" --plan "$plan" --shard "$k" --emit-shard "$OUT/s.$k" 2>>"$OUT/shard.err" \
+                || echo "shard $k failed: $*"
+        fi
+    done
+}
+
+for cap in "${caps[@]}"; do
+    b=$(basename "$cap")
+    for fmt in text json csv; do
+        single "$b.all.$fmt" report --all --format "$fmt" "$cap"
+        single "$b.bytes.$fmt" report --bytes --interval 1s --format "$fmt" "$cap"
+    done
+    single "$b.ooo" report --ooo --fail-if 'ooo.packets > 0' "$cap"
+    rm -rf "$OUT/single.dir"
+    single "$b.dir" report --all --format json --output-dir "$OUT/single.dir" "$cap"
+    for fmt in text jsonl csv dtrace; do
+        single "$b.ev.$fmt" events --format "$fmt" "$cap"
+    done
+    single "$b.sc" events -P tcp:::state-change --format jsonl --local all "$cap"
+    for n in $NS; do
+        if ! "$NTA" plan --shards "$n" -o "$OUT/plan.json" "$cap" 2>"$OUT/plan.err"; then
+            echo "PLAN FAILED $b N=$n: $(cat "$OUT/plan.err")"
+            ndiff=$((ndiff + 1))
+            continue
+        fi
+        files=()
+        for ((k = 0; k < n; k++)); do files+=("$OUT/s.$k"); done
+        shards "$n" "$OUT/plan.json" report --all
+        for fmt in text json csv; do
+            merged "$b.all.$fmt" --format "$fmt" "${files[@]}"
+            same "$b.all.$fmt"
+        done
+        rm -rf "$OUT/merged.dir"
+        merged "$b.dir" --format json --output-dir "$OUT/merged.dir" "${files[@]}"
+        same "$b.dir"
+        if ! diff -r -q "$OUT/single.dir" "$OUT/merged.dir" >/dev/null 2>&1; then
+            echo "DIFF $b.dir/ (N=$n)"
+            ndiff=$((ndiff + 1))
+        fi
+        shards "$n" "$OUT/plan.json" report --bytes --interval 1s
+        for fmt in text json csv; do
+            merged "$b.bytes.$fmt" --format "$fmt" "${files[@]}"
+            same "$b.bytes.$fmt"
+        done
+        shards "$n" "$OUT/plan.json" report --ooo
+        merged "$b.ooo" --fail-if 'ooo.packets > 0' "${files[@]}"
+        same "$b.ooo"
+        shards "$n" "$OUT/plan.json" events
+        for fmt in text jsonl csv dtrace; do
+            merged "$b.ev.$fmt" --format "$fmt" "${files[@]}"
+            same "$b.ev.$fmt"
+        done
+        "$NTA" plan --shards "$n" --local all -o "$OUT/plan-all.json" "$cap" 2>/dev/null
+        shards "$n" "$OUT/plan-all.json" events -P tcp:::state-change
+        merged "$b.sc" --format jsonl "${files[@]}"
+        same "$b.sc"
+    done
+done
+echo "compared $ncase cases on ${#caps[@]} captures (N = $NS): $ndiff differences (outputs in $OUT)"
+[ "$ndiff" -eq 0 ]
