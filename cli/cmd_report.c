@@ -128,8 +128,7 @@ typedef struct report_args {
     int ngates;
     int out_err;         /* the errno of a failed write of the reports, for the message */
     cli_shard_args shard;   /* --plan, --shard, --emit-shard (cli/shards.h) */
-    int has_origin;      /* a merge: --bytes blocks start at the plan's origin */
-    uint64_t origin_ns;
+    const uint64_t *origin_ns;   /* a merge: --bytes blocks start at the plan's origin */
 } report_args;
 
 static int parse_format(const char *format, nta_rfmt *fmt)
@@ -360,7 +359,7 @@ static int run_reports(report_args *a, const nta_run_info *info, report_feed fee
     /* reports sharing one output wait in temporary files: where the user says (TMPDIR) */
     nta_report_set_opts ro = { .fmt = a->fmt, .out = out, .interval_ns = a->interval,
                                .known = info->known, .tmpdir = getenv("TMPDIR"),
-                               .has_origin = a->has_origin, .origin_ns = a->origin_ns };
+                               .origin_ns = a->origin_ns };
     nta_report_set *rs;
     nta_err err;
     nta_err_clear(&err);
@@ -405,7 +404,7 @@ static const nta_sink *shard_set(void *ctx, const nta_report_saver *saver)
             d[n++] = (nta_report_dest){ .kind = nta_report_kinds[k], .output = 0 };
     nta_report_set_opts ro = { .fmt = c->a->fmt, .out = stdout, .interval_ns = c->a->interval,
                                .known = NTA_F_ALL, .saver = saver,
-                               .has_origin = c->plan->has_origin, .origin_ns = c->plan->origin_ns };
+                               .origin_ns = c->plan->has_origin ? &c->plan->origin_ns : NULL };
     nta_err err;
     nta_err_clear(&err);
     if (nta_report_set_new(&c->rs, &ro, d, n, &err) < 0) {
@@ -546,8 +545,8 @@ int cli_report_merge(nta_merge *m, const cli_merge_opts *mo)
             return cli_usage_error("merge", "a --fail-if metric needs --%s, which the shards did "
                                    "not compute (run them with it, or with that --fail-if)",
                                    nta_report_kinds[k]->name);
-    a.has_origin = nta_merge_plan(m)->has_origin;
-    a.origin_ns = nta_merge_plan(m)->origin_ns;
+    const nta_plan *plan = nta_merge_plan(m);
+    a.origin_ns = plan->has_origin ? &plan->origin_ns : NULL;
     if (cli_check_output(a.output, mo->shards, mo->nshards) != 0)
         return CLI_EXIT_USAGE;
     if (a.outdir != NULL && mkdir(a.outdir, 0777) < 0 && errno != EEXIST) {

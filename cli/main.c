@@ -21,6 +21,7 @@ static const char main_help[] =
     "  convert   captures <-> pcap/pcapng, events -> JSON Lines/CSV/dtrace lines, dtrace\n"
     "            segment logs -> pcap, printed DTrace aggregations -> JSON/CSV\n"
     "  plan      fix once what the shards of a run must agree on (nta plan --shards N)\n"
+    "  split     the captures into one pcapng file per shard of a plan (nta split --plan)\n"
     "  merge     shard files (report|events --plan --shard --emit-shard) into one run's output\n"
     "\n"
     "Captures: pcap and pcapng (plain, gzip, bzip2, xz or zstd; recognised by content), ERF and\n"
@@ -64,6 +65,8 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_plan(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
         return cli_cmd_merge(argc - 1, argv + 1);
+    if (strcmp(cmd, "split") == 0)
+        return cli_cmd_split(argc - 1, argv + 1);
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }
 

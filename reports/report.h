@@ -39,9 +39,9 @@ typedef struct nta_report_opts {
     const nta_report_saver *saver;   /**< a shard run: records and state go here, nothing is
                                           printed; NULL otherwise */
     uint8_t chan;               /**< the report's channel: its index in nta_report_kinds */
-    int has_origin;             /**< shard or merge: --bytes blocks start at origin_ns (the
-                                     plan's), not at the first event */
-    uint64_t origin_ns;
+    const uint64_t *origin_ns;  /**< shard or merge: --bytes blocks start at *origin_ns (the
+                                     plan's), not at the first event; NULL otherwise. Read at
+                                     the first event (nta --jobs sets it while reading) */
 } nta_report_opts;
 
 struct nta_report;

@@ -461,7 +461,7 @@ static int advance(bytes_r *b, uint64_t t)
 {
     uint64_t iv = b->r.opts.interval_ns;
     if (!b->have_block) {
-        uint64_t start = b->r.opts.has_origin ? b->r.opts.origin_ns : t;
+        uint64_t start = b->r.opts.origin_ns != NULL ? *b->r.opts.origin_ns : t;
         b->have_block = 1;
         b->block_start = start;
         b->block_end = iv ? start + iv : UINT64_MAX;
@@ -493,7 +493,7 @@ static int on_event(nta_report *r, const nta_event *ev)
     uint64_t t = event_clock(ev);
     if (r->opts.saver != NULL) {
         /* a shard: blocks are numbered from the plan's origin and saved whole as they end */
-        uint64_t iv = r->opts.interval_ns, o = r->opts.origin_ns;
+        uint64_t iv = r->opts.interval_ns, o = r->opts.origin_ns != NULL ? *r->opts.origin_ns : t;
         uint64_t block = iv && t > o ? (t - o) / iv : 0;
         if (b->have_block && block != b->cur_block && save_block(b) < 0)
             return -1;
@@ -619,10 +619,12 @@ static int load_summary(bytes_r *b, nta_cur *c, nta_err *err)
 
 static int load_block(bytes_r *b, uint64_t block, nta_cur *c, nta_err *err)
 {
-    uint64_t iv = b->r.opts.interval_ns;
-    if (iv && block > (UINT64_MAX - b->r.opts.origin_ns) / iv)
+    uint64_t iv = b->r.opts.interval_ns, o = b->r.opts.origin_ns != NULL ? *b->r.opts.origin_ns : 0;
+    if (b->r.opts.origin_ns == NULL)
+        return nta_err_set(err, NTA_ECORRUPT, "--bytes blocks, but the plan has no packet for them");
+    if (iv && block > (UINT64_MAX - o) / iv)
         return nta_err_set(err, NTA_ECORRUPT, "a bytes block beyond time");
-    if (advance(b, b->r.opts.origin_ns + block * iv) < 0)
+    if (advance(b, o + block * iv) < 0)
         return nta_err_set(err, NTA_EIO, "writing the bytes report failed");
     for (int i = 0; i < 2; i++) {
         proto_acc *p = &b->p[i];
@@ -653,9 +655,10 @@ static int load(nta_report *r, uint64_t key, const uint8_t *p, size_t n, nta_err
     bytes_r *b = (bytes_r *)r;
     if (p == NULL) {
         /* the plan said where the first block starts: the shards' first event must agree */
-        if (b->have_first && b->first_clock != r->opts.origin_ns)
+        if (b->have_first && (r->opts.origin_ns == NULL || b->first_clock != *r->opts.origin_ns))
             return nta_err_set(err, NTA_ECORRUPT, "the plan puts the first --bytes event at "
-                               "%llu ns, the shards at %llu ns", (unsigned long long)r->opts.origin_ns,
+                               "%llu ns, the shards at %llu ns",
+                               (unsigned long long)(r->opts.origin_ns ? *r->opts.origin_ns : 0),
                                (unsigned long long)b->first_clock);
         return 0;
     }

@@ -380,7 +380,7 @@ static int add_report(nta_report_set *rs, int i, const nta_report_dest *d, nta_e
         stream = a->tmp;
     }
     nta_report_opts ro = { rs->o.fmt, stream, rs->o.interval_ns, rs->o.known, rs->lw, rs->o.tmpdir,
-                           rs->o.saver, 0, rs->o.has_origin, rs->o.origin_ns };
+                           rs->o.saver, 0, rs->o.origin_ns };
     for (int k = 0; k < NTA_NREPORTS; k++)
         if (nta_report_kinds[k] == d->kind)
             ro.chan = (uint8_t)k;

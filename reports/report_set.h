@@ -34,8 +34,8 @@ typedef struct nta_report_set_opts {
     /* shards (issue 17) */
     const nta_report_saver *saver;   /**< a shard run: every report's records and state go
                                           here; nothing is printed and no file is written */
-    int has_origin;        /**< a shard or a merge: --bytes blocks start at origin_ns */
-    uint64_t origin_ns;
+    const uint64_t *origin_ns;   /**< a shard or a merge: --bytes blocks start at *origin_ns
+                                      (reports/report.h) */
 } nta_report_set_opts;
 
 /* Makes the reports of dests (in the order given, which is the order they are printed; at most

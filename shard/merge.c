@@ -145,7 +145,8 @@ static int make_info(nta_merge *m, nta_err *err)
     return 0;
 }
 
-int nta_merge_open(nta_merge **out, char *const *paths, int n, nta_err *err)
+int nta_merge_open_readers(nta_merge **out, nta_shardr **readers, int n, nta_plan *plan,
+                           nta_err *err)
 {
     *out = NULL;
     nta_merge *m = calloc(1, sizeof *m);
@@ -153,12 +154,17 @@ int nta_merge_open(nta_merge **out, char *const *paths, int n, nta_err *err)
     if (m == NULL || n < 1 || (m->parts = calloc((size_t)n, sizeof *m->parts)) == NULL) {
         rc = nta_err_set(err, n < 1 ? NTA_EUSAGE : NTA_ENOMEM, n < 1 ? "no shard files given"
                                                                      : "out of memory");
-        goto fail;
+        for (int i = 0; i < n; i++)
+            nta_shardr_free(readers[i]);
+        nta_plan_free(plan);
+        free(m);
+        return rc;
     }
+    m->plan = plan;
+    for (int i = 0; i < n; i++)
+        m->parts[i].r = readers[i];
+    m->n = n;
     for (int i = 0; i < n; i++) {
-        if ((rc = nta_shardr_open(&m->parts[i].r, paths[i], err)) < 0)
-            goto fail;
-        m->n = i + 1;
         if (i > 0 && (rc = check_member(m, i, err)) < 0)
             goto fail;
         if ((rc = add_indices(m, nta_shardr_head(m->parts[i].r))) < 0) {
@@ -166,17 +172,19 @@ int nta_merge_open(nta_merge **out, char *const *paths, int n, nta_err *err)
             goto fail;
         }
     }
-    size_t len;
-    const char *text = nta_shardr_plan(m->parts[0].r, &len);
-    if ((rc = nta_plan_parse(&m->plan, text, len, err)) < 0) {
-        snprintf(err->file, sizeof err->file, "%s", paths[0]);
-        goto fail;
-    }
     const nta_shard_head *h0 = nta_shardr_head(m->parts[0].r);
-    if (strcmp(m->plan->id, h0->plan_id) != 0 || m->plan->shards != h0->count) {
-        rc = set_error(err, NTA_ECORRUPT, paths[0], "its plan (%s) is not the one its header "
-                       "names (%s)", m->plan->id, h0->plan_id);
-        goto fail;
+    if (m->plan == NULL) {
+        size_t len;
+        const char *text = nta_shardr_plan(m->parts[0].r, &len);
+        if ((rc = nta_plan_parse(&m->plan, text, len, err)) < 0) {
+            snprintf(err->file, sizeof err->file, "%s", nta_shardr_path(m->parts[0].r));
+            goto fail;
+        }
+        if (strcmp(m->plan->id, h0->plan_id) != 0 || m->plan->shards != h0->count) {
+            rc = set_error(err, NTA_ECORRUPT, nta_shardr_path(m->parts[0].r), "its plan (%s) is "
+                           "not the one its header names (%s)", m->plan->id, h0->plan_id);
+            goto fail;
+        }
     }
     if ((rc = make_info(m, err)) < 0)
         goto fail;
@@ -184,6 +192,24 @@ int nta_merge_open(nta_merge **out, char *const *paths, int n, nta_err *err)
     return 0;
 fail:
     nta_merge_free(m);
+    return rc;
+}
+
+int nta_merge_open(nta_merge **out, char *const *paths, int n, nta_err *err)
+{
+    *out = NULL;
+    nta_shardr **rs = calloc((size_t)(n > 0 ? n : 1), sizeof *rs);
+    if (rs == NULL)
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = nta_shardr_open(&rs[i], paths[i], err);
+    if (rc == 0)
+        rc = nta_merge_open_readers(out, rs, n, NULL, err);
+    else
+        for (int i = 0; i < n; i++)
+            nta_shardr_free(rs[i]);
+    free(rs);
     return rc;
 }
 
@@ -346,8 +372,11 @@ static int take_group(nta_merge *m, heap *hp, const group_out *o, nta_err *err)
             return rc;
         rc = o->w != NULL ? nta_shardw_record(o->w, chan, rp, rn)
                           : o->sink->record(o->sink->ctx, chan, rp, rn, err);
-        if (rc < 0)
+        if (rc < 0) {
+            if (err->file[0] == '\0')   /* which file held what could not be used */
+                snprintf(err->file, sizeof err->file, "%s", nta_shardr_path(p->r));
             return rc;
+        }
     }
     int rc = next_head(p, s);
     if (rc < 0)
@@ -427,6 +456,8 @@ static int merge_states(nta_merge *m, const group_out *o, nta_err *err)
                 nta_buf_free(&b);
             } else {
                 rc = o->sink->load(o->sink->ctx, chan, p->key, p->cp, p->cn, err);
+                if (rc < 0 && err->file[0] == '\0')
+                    snprintf(err->file, sizeof err->file, "%s", nta_shardr_path(p->r));
             }
             int got = rc == 0 ? next_chunk(p) : 1;
             if (got < 0)

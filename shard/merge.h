@@ -26,6 +26,12 @@ typedef struct nta_merge nta_merge;
  * plan, kind or options; a shard given twice: err names both files); the files' own errors
  * (shard/shard_file.h: incomplete, damaged, unreadable) otherwise. */
 int nta_merge_open(nta_merge **out, char *const *paths, int n, nta_err *err);
+/* The same over files opened already (taken over, also on failure), and with plan (taken over)
+ * when not NULL: then the files' PLAN sections are not read (an in-process run of shards,
+ * nta --jobs, knows its plan only at the end). */
+struct nta_shardr;
+int nta_merge_open_readers(nta_merge **out, struct nta_shardr **readers, int n, nta_plan *plan,
+                           nta_err *err);
 void nta_merge_free(nta_merge *m);
 
 /* 0 when every shard of the plan is there, else NTA_EUSAGE naming the missing ones. */

@@ -1,0 +1,82 @@
+/* fuzz/fuzz_shard.c: shard files, the untrusted input of `nta merge` (issue 17).
+ * Property: any bytes are refused with a reason or merged, never crash, read out of bounds or
+ * leak. The input is opened as a shard file (framing, HEAD, PLAN, OPTS, INFO), made a set of one
+ * (whatever shard it claims), and merged through a report set holding every report (text, to
+ * /dev/null) with its state chunks and records, and through the event decoder: every parser a
+ * merge runs. Seeds: fuzz/corpus/shard, shard files nta wrote from the fixtures
+ * (tests/shard/test_shards.sh makes more with NTA_SHARD_SEEDS). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event/event_codec.h"
+#include "reports/report_set.h"
+#include "shard/emit.h"
+#include "shard/merge.h"
+#include "shard/shard_file.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+typedef struct ctx {
+    nta_report_set *rs;
+    nta_event_store st;
+} ctx;
+
+static int load(void *c, uint8_t chan, uint64_t key, const uint8_t *p, size_t n, nta_err *err)
+{
+    return nta_report_set_load(((ctx *)c)->rs, chan, key, p, n, err);
+}
+
+static int loaded(void *c, nta_err *err)
+{
+    return nta_report_set_loaded(((ctx *)c)->rs, err);
+}
+
+static int record(void *c, uint8_t chan, const uint8_t *p, size_t n, nta_err *err)
+{
+    ctx *x = c;
+    (void)err;
+    if (chan == NTA_SHARD_CHAN_EVENTS) {
+        nta_cur cur = nta_cur_make(p, n);
+        nta_event_load(&cur, &x->st);
+    }
+    nta_report_set_replay(x->rs, chan, p, n);
+    return 0;   /* a damaged record is refused; go on to reach the rest */
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    nta_err err;
+    nta_err_clear(&err);
+    nta_shardr *r;
+    if (nta_shardr_open_mem(&r, data, size, &err) < 0)
+        return 0;
+    nta_merge *m;
+    if (nta_merge_open_readers(&m, &r, 1, NULL, &err) < 0)
+        return 0;
+    (void)nta_merge_check_complete(m, &err);
+    FILE *null = fopen("/dev/null", "w");
+    nta_report_dest d[NTA_NREPORTS];
+    for (int k = 0; k < NTA_NREPORTS; k++)
+        d[k] = (nta_report_dest){ .kind = nta_report_kinds[k], .output = 1 };
+    const nta_plan *plan = nta_merge_plan(m);
+    nta_report_set_opts ro = { .fmt = NTA_RFMT_TEXT, .out = null, .interval_ns = 1000000000,
+                               .known = NTA_F_ALL,
+                               .origin_ns = plan->has_origin ? &plan->origin_ns : NULL };
+    ctx *c = calloc(1, sizeof *c);
+    if (null != NULL && c != NULL && nta_report_set_new(&c->rs, &ro, d, NTA_NREPORTS, &err) == 0) {
+        const nta_sink *s = nta_report_set_sink(c->rs);
+        const nta_run_info *info = nta_merge_info(m);
+        nta_merge_sink ms = { load, loaded, record, c };
+        s->on_start(s->ctx, info);
+        nta_merge_run(m, &ms, &err);
+        s->on_finish(s->ctx, info);
+        nta_report_set_free(c->rs);
+    }
+    free(c);
+    if (null != NULL)
+        fclose(null);
+    nta_merge_free(m);
+    return 0;
+}
