@@ -15,6 +15,7 @@
 #include "common/varint.h"
 #include "event/event_codec.h"
 #include "shard/emit.h"
+#include "shard/jobs.h"
 #include "shard/merge.h"
 #include "shard/shard_file.h"
 #include "cli/output.h"
@@ -40,6 +41,8 @@ static const char events_help[] =
     "  -f, --filter EXPR      only packets matching the tcpdump (BPF) filter EXPR\n"
     "      --ifname NAME      interface name for captures that do not name theirs\n"
     "  -o, --output FILE      write to FILE instead of standard output\n"
+    "      --jobs N               analyse on N threads, each the connections of one shard,\n"
+    "                         merged: the same output as one thread\n"
     "      --plan FILE, --shard K, --emit-shard OUT\n"
     "                         run as shard K of a plan (nta plan): its events go to OUT for\n"
     "                         nta merge, which writes them; the inputs are the plan's (none\n"
@@ -113,10 +116,14 @@ int cli_events_format(const char *name, nta_evfmt *fmt)
     return -1;
 }
 
+static int events_jobs(cli_events_opts *eo, char *const *paths, int npaths);
+
 int cli_events_write(cli_events_opts *eo, char *const *paths, int npaths)
 {
     cli_run run = { .cmd = eo->cmd, .quiet = eo->quiet };
     int status;
+    if (eo->jobs > 1 && eo->fmt != NTA_EVFMT_NONE)
+        return events_jobs(eo, paths, npaths);
     if (cli_check_inputs(paths, npaths) != 0 || cli_check_output(eo->output, paths, npaths) != 0)
         return CLI_EXIT_USAGE;
     nta_source *src = cli_source_open_streams(&run, paths, eo->streams, npaths, &eo->src, &status);
@@ -180,6 +187,8 @@ int cli_events_option(cli_events_opts *eo, const char *cmd, int c, const char *n
         return 1;
     case 1100: case 1101: case 1102:
         return cli_shard_option(&eo->shard, cmd, name, val) < 0 ? -1 : 1;
+    case 1103:
+        return (eo->jobs = cli_jobs_option(cmd, val)) < 0 ? -1 : 1;
     case 'q': eo->quiet = 1; return 1;
     }
     return 0;
@@ -291,6 +300,51 @@ int cli_events_merge(nta_merge *m, const cli_merge_opts *mo)
     return status;
 }
 
+/* --jobs N: the shards as threads of this process, then their merge. */
+static int events_jobs(cli_events_opts *eo, char *const *paths, int npaths)
+{
+    static const struct { nta_evfmt f; const char *name; } names[] = {
+        { NTA_EVFMT_TEXT, "text" }, { NTA_EVFMT_JSONL, "jsonl" }, { NTA_EVFMT_CSV, "csv" },
+        { NTA_EVFMT_DTRACE, "dtrace" },
+    };
+    cli_run run = { .cmd = eo->cmd, .quiet = eo->quiet };
+    if (cli_check_inputs(paths, npaths) != 0 || cli_check_output(eo->output, paths, npaths) != 0)
+        return CLI_EXIT_USAGE;
+    int status;
+    nta_source *src = cli_source_open_streams(&run, paths, eo->streams, npaths, &eo->src, &status);
+    if (src == NULL)
+        return status;
+    if (nta_source_info(src)->dtext) {
+        nta_source_free(src);
+        return cli_usage_error(eo->cmd, "--jobs splits captures by connection; %s is dtrace text",
+                               paths[0]);
+    }
+    uint8_t opts[16];
+    nta_buf o = { opts, 0, sizeof opts, 0 };   /* 11 bytes at most: never grows */
+    nta_buf_u8(&o, 1);
+    nta_buf_uv(&o, eo->probes);
+    nta_jobs_opts jo = { .n = eo->jobs, .kind = NTA_SHARD_EVENTS, .opts = o.p, .optslen = o.n,
+                         .probes = eo->probes, .tmpdir = getenv("TMPDIR") };
+    nta_err err;
+    nta_err_clear(&err);
+    nta_merge *m;
+    int rc = nta_jobs_run(src, &jo, &m, &err);
+    cli_progress_done(&run.prog);
+    if (rc < 0) {
+        cli_report_err(&err);
+        status = rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
+    } else {
+        cli_merge_opts mo = { .output = eo->output, .quiet = 1, .shards = paths, .nshards = npaths };
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (names[i].f == eo->fmt)
+                mo.format = names[i].name;
+        status = cli_events_merge(m, &mo);   /* the traced hosts were said while reading */
+        nta_merge_free(m);
+    }
+    nta_source_free(src);
+    return status;
+}
+
 int cli_cmd_events(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -301,7 +355,8 @@ int cli_cmd_events(int argc, char **argv)
         { "ifname", required_argument, NULL, 'I' },  { "output", required_argument, NULL, 'o' },
         { "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
         { "plan", required_argument, NULL, 1100 },   { "shard", required_argument, NULL, 1101 },
-        { "emit-shard", required_argument, NULL, 1102 }, { NULL, 0, NULL, 0 },
+        { "emit-shard", required_argument, NULL, 1102 }, { "jobs", required_argument, NULL, 1103 },
+        { NULL, 0, NULL, 0 },
     };
     cli_events_opts eo;
     cli_events_opts_init(&eo);

@@ -14,6 +14,7 @@
 #include "cli/inputs.h"
 #include "cli/shards.h"
 #include "common/varint.h"
+#include "shard/jobs.h"
 #include "shard/merge.h"
 #include "shard/shard_file.h"
 #include "cli/output.h"
@@ -47,6 +48,8 @@ static const char report_help[] =
     "%s"
     "      --local, --msl, --idle-timeout, --max-flows, -f/--filter, --ifname\n"
     "                      as for nta events\n"
+    "      --jobs N        analyse on N threads, each the connections of one shard (as\n"
+    "                      nta plan's shards), merged: the same output as one thread\n"
     "      --plan FILE, --shard K, --emit-shard OUT\n"
     "                      run as shard K of a plan (nta plan): its partial state goes to OUT\n"
     "                      for nta merge, which prints the reports; the inputs are the plan's\n"
@@ -128,6 +131,8 @@ typedef struct report_args {
     int ngates;
     int out_err;         /* the errno of a failed write of the reports, for the message */
     cli_shard_args shard;   /* --plan, --shard, --emit-shard (cli/shards.h) */
+    int jobs;               /* --jobs N: N shards as threads */
+    struct nta_report_set **job_sets;
     const uint64_t *origin_ns;   /* a merge: --bytes blocks start at the plan's origin */
 } report_args;
 
@@ -185,7 +190,7 @@ static int parse_args(report_args *a, int argc, char **argv)
         { "ifname", required_argument, NULL, 'I' }, { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },        { "plan", required_argument, NULL, 'P' },
         { "shard", required_argument, NULL, 'K' }, { "emit-shard", required_argument, NULL, 'E' },
-        { NULL, 0, NULL, 0 },
+        { "jobs", required_argument, NULL, 'J' }, { NULL, 0, NULL, 0 },
     };
     const char *format = "text";
     int any = 0, c, idx = 0, rc;
@@ -224,6 +229,10 @@ static int parse_args(report_args *a, int argc, char **argv)
             break;
         case 'P': case 'K': case 'E':
             if (cli_shard_option(&a->shard, "report", longopts[idx].name, optarg) < 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case 'J':
+            if ((a->jobs = cli_jobs_option("report", optarg)) < 0)
                 return CLI_EXIT_USAGE;
             break;
         case 'q': a->run.quiet = 1; break;
@@ -565,6 +574,65 @@ int cli_report_merge(nta_merge *m, const cli_merge_opts *mo)
     return status;
 }
 
+/* ---- --jobs N: the shards as threads of this process, then their merge ---- */
+
+static const nta_sink *jobs_set(void *ctx, int k, const nta_report_saver *saver,
+                                const uint64_t *origin_ns, nta_err *err)
+{
+    report_args *a = ctx;
+    nta_report_set **sets = a->job_sets;
+    nta_report_dest d[NTA_NREPORTS];
+    int n = 0;
+    for (int r = 0; r < NTA_NREPORTS; r++)
+        if (a->compute[r])
+            d[n++] = (nta_report_dest){ .kind = nta_report_kinds[r], .output = 0 };
+    nta_report_set_opts ro = { .fmt = a->fmt, .out = stdout, .interval_ns = a->interval,
+                               .known = NTA_F_ALL, .saver = saver, .origin_ns = origin_ns };
+    return nta_report_set_new(&sets[k], &ro, d, n, err) == 0 ? nta_report_set_sink(sets[k]) : NULL;
+}
+
+static int report_jobs(report_args *a, char *const *inputs, int ninputs)
+{
+    static const char *const fmts[] = { "text", "json", "csv" };
+    if (cli_check_inputs(inputs, ninputs) != 0 || cli_check_output(a->output, inputs, ninputs) != 0)
+        return CLI_EXIT_USAGE;
+    int status;
+    nta_source *src = cli_source_open(&a->run, inputs, ninputs, &a->src, &status);
+    if (src == NULL)
+        return status;
+    if (nta_source_info(src)->dtext) {
+        nta_source_free(src);
+        return cli_usage_error("report", "--jobs splits captures by connection; %s is dtrace text",
+                               inputs[0]);
+    }
+    nta_report_set *sets[NTA_JOBS_MAX] = { NULL };
+    a->job_sets = sets;
+    uint8_t opts[64];
+    nta_jobs_opts jo = { .n = a->jobs, .kind = NTA_SHARD_REPORT, .opts = opts,
+                         .optslen = shard_opts(a, opts, sizeof opts), .make_inner = jobs_set,
+                         .ctx = a, .tmpdir = getenv("TMPDIR") };
+    nta_err err;
+    nta_err_clear(&err);
+    nta_merge *m;
+    int rc = nta_jobs_run(src, &jo, &m, &err);
+    cli_progress_done(&a->run.prog);
+    for (int k = 0; k < a->jobs; k++)
+        nta_report_set_free(sets[k]);
+    if (rc < 0) {
+        cli_report_err(&err);
+        status = rc == NTA_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_UNREADABLE;
+    } else {
+        cli_merge_opts mo = { .format = fmts[a->fmt], .output = a->output, .outdir = a->outdir,
+                              .quiet = 1, .shards = inputs, .nshards = ninputs };
+        for (int g = 0; g < a->ngates; g++)
+            mo.gates[mo.ngates++] = a->gates[g].text;
+        status = cli_report_merge(m, &mo);   /* the traced hosts were said while reading */
+        nta_merge_free(m);
+    }
+    nta_source_free(src);
+    return status;
+}
+
 int cli_cmd_report(int argc, char **argv)
 {
     report_args a;
@@ -579,6 +647,8 @@ int cli_cmd_report(int argc, char **argv)
     int ninputs = argc - optind;
     if (cli_shard_wanted(&a.shard))
         return report_shard(&a, inputs, ninputs);
+    if (a.jobs > 1)
+        return report_jobs(&a, inputs, ninputs);
     if (cli_check_inputs(inputs, ninputs) != 0 || cli_check_output(a.output, inputs, ninputs) != 0)
         return CLI_EXIT_USAGE;
     if (a.outdir != NULL && mkdir(a.outdir, 0777) < 0 && errno != EEXIST) {

@@ -61,6 +61,8 @@ typedef struct cli_shard_args {
 void cli_shard_args_init(cli_shard_args *s);
 /* --plan, --shard, --emit-shard: 1 taken, 0 not one of them, -1 bad value (message printed). */
 int cli_shard_option(cli_shard_args *s, const char *cmd, const char *name, const char *val);
+/* --jobs N: N (1 to NTA_JOBS_MAX), or -1 after a usage message. */
+int cli_jobs_option(const char *cmd, const char *val);
 /* Whether the command runs as a shard (any of the three given). */
 int cli_shard_wanted(const cli_shard_args *s);
 
@@ -75,6 +77,7 @@ typedef struct cli_events_opts {
     int quiet;
     struct nta_stream **streams;   /**< inputs the command opened already, or NULL */
     cli_shard_args shard;          /**< nta events as a shard */
+    int jobs;                      /**< --jobs N: N shards as threads */
     int format_given;
 } cli_events_opts;
 

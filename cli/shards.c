@@ -6,6 +6,7 @@
 
 #include "cli/output.h"
 #include "shard/emit.h"
+#include "shard/jobs.h"
 #include "shard/shard_file.h"
 
 void cli_shard_args_init(cli_shard_args *s)
@@ -156,4 +157,15 @@ int cli_shard_run(const cli_shard_args *s, const char *cmd, cli_shard *sh, nta_s
         return CLI_EXIT_UNREADABLE;
     }
     return cli_out_close(&out, 0) < 0 ? CLI_EXIT_UNREADABLE : CLI_EXIT_OK;
+}
+
+int cli_jobs_option(const char *cmd, const char *val)
+{
+    char *end;
+    long v = strtol(val, &end, 10);
+    if (end == val || *end != '\0' || v < 1 || v > NTA_JOBS_MAX) {
+        cli_usage_error(cmd, "--jobs takes 1 to %d threads, not '%s'", NTA_JOBS_MAX, val);
+        return -1;
+    }
+    return (int)v;
 }

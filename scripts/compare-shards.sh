@@ -9,7 +9,8 @@
 # of the merge against the run's, for report --all (text, json, csv, --output-dir), report
 # --bytes --interval 1s (text, json, csv), report --ooo --fail-if, events (text, jsonl, csv,
 # dtrace) and events -P tcp:::state-change --local all (plan made with --local all).
-# NTA_SHARD_SPLIT=1 runs the shards from nta split's buckets instead. Prints one line per
+# NTA_SHARD_SPLIT=1 runs the shards from nta split's buckets instead; NTA_SHARD_JOBS=J also
+# compares every command run with --jobs J (NTA_SHARD_NS="" for that alone). Prints one line per
 # difference and a summary; exits 1 when anything differs.
 set -u
 NTA=$(realpath "$1")
@@ -59,6 +60,14 @@ merged() {
     "$NTA" merge "$@" >"$OUT/merged.$name.out" 2>"$OUT/merged.$name.err"
     echo $? >"$OUT/merged.$name.rc"
 }
+# jobs NAME CMD...: CMD with --jobs $j, compared with the single run of NAME
+jobs() {
+    local name=$1
+    shift
+    "$NTA" "$@" --jobs "$j" >"$OUT/merged.$name.out" 2>"$OUT/merged.$name.err"
+    echo $? >"$OUT/merged.$name.rc"
+    same "$name"
+}
 # shards N PLAN CMD...: the N shard files of CMD (report ... or events ...), in $OUT/s.K
 shards() {
     local n=$1 plan=$2
@@ -92,6 +101,18 @@ for cap in "${caps[@]}"; do
         single "$b.ev.$fmt" events --format "$fmt" "$cap"
     done
     single "$b.sc" events -P tcp:::state-change --format jsonl --local all "$cap"
+    if [ -n "${NTA_SHARD_JOBS:-}" ]; then   # the same shards as threads of one process
+        j=$NTA_SHARD_JOBS
+        for fmt in text json csv; do
+            jobs "$b.all.$fmt" report --all --format "$fmt" "$cap"
+            jobs "$b.bytes.$fmt" report --bytes --interval 1s --format "$fmt" "$cap"
+        done
+        jobs "$b.ooo" report --ooo --fail-if 'ooo.packets > 0' "$cap"
+        for fmt in text jsonl csv dtrace; do
+            jobs "$b.ev.$fmt" events --format "$fmt" "$cap"
+        done
+        jobs "$b.sc" events -P tcp:::state-change --format jsonl --local all "$cap"
+    fi
     for n in $NS; do
         if ! "$NTA" plan --shards "$n" -o "$OUT/plan.json" "$cap" 2>"$OUT/plan.err"; then
             echo "PLAN FAILED $b N=$n: $(cat "$OUT/plan.err")"

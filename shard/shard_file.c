@@ -531,6 +531,30 @@ int nta_shardr_open(nta_shardr **out, const char *path, nta_err *err)
     return 0;
 }
 
+int nta_shardr_open_fd(nta_shardr **out, int fd, const char *name, nta_err *err)
+{
+    *out = NULL;
+    nta_shardr *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    snprintf(r->path, sizeof r->path, "%s", name);
+    struct stat st;
+    r->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (r->fd < 0 || fstat(r->fd, &st) != 0) {
+        int e = errno;
+        nta_shardr_free(r);
+        return nta_err_set(err, NTA_EIO, "cannot read %s: %s", name, strerror(e));
+    }
+    r->size = (uint64_t)st.st_size;
+    int rc = open_common(r, err);
+    if (rc < 0) {
+        nta_shardr_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
 int nta_shardr_open_mem(nta_shardr **out, const uint8_t *p, size_t n, nta_err *err)
 {
     *out = NULL;

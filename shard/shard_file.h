@@ -84,6 +84,9 @@ typedef struct nta_shardr nta_shardr;
  * version), NTA_ETRUNC (no DONE: its shard run did not finish), NTA_ECORRUPT; err names what
  * (err->file is the path). */
 int nta_shardr_open(nta_shardr **out, const char *path, nta_err *err);
+/* The same over an open file (a temporary one of nta --jobs): fd is duplicated; name is for
+ * messages. */
+int nta_shardr_open_fd(nta_shardr **out, int fd, const char *name, nta_err *err);
 /* The same over n bytes in memory (the fuzzer), which must outlive the reader. */
 int nta_shardr_open_mem(nta_shardr **out, const uint8_t *p, size_t n, nta_err *err);
 void nta_shardr_free(nta_shardr *r);

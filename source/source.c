@@ -639,3 +639,8 @@ int nta_source_run(nta_source *src, const nta_sink *sink, nta_err *err)
     src->ran = 1;
     return src->dtext != NULL ? run_dtext(src, sink, err) : run_captures(src, sink, err);
 }
+
+const nta_source_opts *nta_source_opts_of(const nta_source *src)
+{
+    return &src->o;
+}

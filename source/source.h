@@ -123,6 +123,8 @@ int nta_source_survey(nta_source *src, int (*start)(void *ctx, const nta_run_inf
 struct nta_packet;
 int nta_source_packets(nta_source *src, int (*fn)(void *ctx, const struct nta_packet *pkt),
                        void *ctx, nta_err *err);
+/* The options the source was opened with (analysis options for nta --jobs's threads). */
+const nta_source_opts *nta_source_opts_of(const nta_source *src);
 /* The captures being read (their interfaces, per-file formats), NULL for dtrace text. */
 struct nta_trace;
 const struct nta_trace *nta_source_trace(const nta_source *src);
