@@ -107,6 +107,25 @@ int cli_shard_prepare(const cli_shard_args *s, const char *cmd, char *const *inp
     return 0;
 }
 
+/* A shard reading the plan's inputs must read them as the plan did: a file that is missing here
+ * (another folder), or reads otherwise, would make a merge of silently missing packets. */
+static int inputs_as_planned(const cli_shard *sh, const nta_run_info *info)
+{
+    if (sh->spec.buckets)
+        return 1;
+    for (int i = 0; i < info->ninputs && i < sh->plan->ninputs; i++) {
+        const nta_input_info *got = &info->inputs[i], *want = &sh->plan->inputs[i].info;
+        if (got->records != want->records || got->err.code != want->err.code) {
+            cli_errorf("%s reads otherwise than when planned (%llu records%s%s, then %llu%s%s)",
+                       got->path, (unsigned long long)got->records, got->err.code ? ", then " : "",
+                       got->err.code ? got->err.msg : "", (unsigned long long)want->records,
+                       want->err.code ? ", then " : "", want->err.code ? want->err.msg : "");
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The run's own failure (not its inputs'): said, and the file left unfinished. */
 static int run_failed(const nta_run_info *info, int rc, const nta_err *err)
 {
@@ -145,7 +164,8 @@ int cli_shard_run(const cli_shard_args *s, const char *cmd, cli_shard *sh, nta_s
         return CLI_EXIT_UNREADABLE;
     }
     int rc = nta_source_run(src, nta_shard_emit_sink(e, inner, probes), &err);
-    int failed = run_failed(nta_source_info(src), rc, &err);
+    int failed = run_failed(nta_source_info(src), rc, &err)
+                 || !inputs_as_planned(sh, nta_source_info(src));
     nta_err cerr;
     nta_err_clear(&cerr);
     if (nta_shard_emit_close(e, failed, &cerr) < 0 && !failed) {

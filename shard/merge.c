@@ -228,8 +228,16 @@ int nta_merge_check_complete(const nta_merge *m, nta_err *err)
         if (used < sizeof list - 16)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s%u", missing > 1 ? ", " : "", k);
     }
-    if (missing == 0)
+    if (missing == 0) {
+        /* every shard there, and together they analysed every packet the plan counted: a
+         * shard that could not read an input (another folder, a file replaced) is caught */
+        if (m->info.packets != m->plan->packets)
+            return nta_err_set(err, NTA_EUSAGE, "the shards analysed %llu packets, the plan "
+                               "counts %llu: a shard did not read the inputs the plan read",
+                               (unsigned long long)m->info.packets,
+                               (unsigned long long)m->plan->packets);
         return 0;
+    }
     (void)first;
     return nta_err_set(err, NTA_EUSAGE, "shard%s %s%s of %u (plan %.12s) %s missing",
                        missing > 1 ? "s" : "", list, used >= sizeof list - 16 ? ", ..." : "", count,

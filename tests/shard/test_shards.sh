@@ -79,6 +79,12 @@ has err "bad1" "damaged shard named"
 expect 2 "a shard index beyond the plan" -- "$NTA" report --all --plan plan.json --shard 3 --emit-shard s3
 expect 2 "analysis options belong to the plan" -- "$NTA" report --all --plan plan.json --shard 0 --msl 5 --emit-shard s0b
 has err "fixed by the plan" "--msl refused in a shard"
+mkdir -p elsewhere
+cp "$REPO/$F" rel.pcap
+"$NTA" plan --shards 2 -o rel.json rel.pcap 2>/dev/null
+(cd elsewhere && expect 3 "a shard that cannot read the plan's input (another folder)" -- "$NTA" report --all --plan ../rel.json --shard 0 --emit-shard r0)
+has err "reads otherwise than when planned" "an input read otherwise is said"
+[ -e elsewhere/r0 ] && bad "a failed shard left its file" || ok
 expect 2 "a shard's inputs must be the plan's" -- "$NTA" report --all --plan plan.json --shard 0 --emit-shard s0b "$REPO/$F" "$REPO/$F"
 
 # 3. a tree: (s0 + s1) + s2 = the whole; a partial merge is no complete set
