@@ -2,7 +2,8 @@
  *
  * Linear probing over a power-of-two slot array kept at most 50% full; deletion shifts later
  * entries back (no tombstones, so lookups stay short however many connections come and go).
- * Slot 0 of the slab is unused so that index 0 can mean "none". */
+ * Slot 0 of the slab is unused so that index 0 can mean "none". A forgotten connection's
+ * reassembly queue blocks are freed with it (nta_tcb_release). */
 #include "analyzer/flow.h"
 
 #include <stdlib.h>
@@ -85,6 +86,10 @@ void nta_flow_free(nta_flow_table *ft)
 {
     if (ft == NULL)
         return;
+    for (uint32_t i = 1; i < ft->used; i++) {   /* freed slots hold nothing: zeroed */
+        nta_tcb_release(&ft->slab[i].t[0]);
+        nta_tcb_release(&ft->slab[i].t[1]);
+    }
     free(ft->slots);
     free(ft->slab);
     free(ft);
@@ -194,6 +199,8 @@ done:
     if (ft->last == idx)
         ft->last = 0;
     unlink_conn(ft, idx);
+    nta_tcb_release(&c->t[0]);
+    nta_tcb_release(&c->t[1]);
     memset(c, 0, sizeof *c);
     c->next = ft->free_head;
     ft->free_head = idx;
@@ -271,5 +278,10 @@ uint64_t nta_flow_peak(const nta_flow_table *ft) { return ft->peak; }
 uint64_t nta_flow_evictions(const nta_flow_table *ft) { return ft->evictions; }
 uint64_t nta_flow_bytes(const nta_flow_table *ft)
 {
-    return (uint64_t)ft->cap * sizeof(nta_conn) + (uint64_t)ft->nslots * sizeof(uint32_t);
+    uint64_t b = (uint64_t)ft->cap * sizeof(nta_conn) + (uint64_t)ft->nslots * sizeof(uint32_t);
+    for (uint32_t i = 1; i < ft->used; i++)   /* once per run: the reassembly queues' blocks */
+        for (int k = 0; k < 2; k++)
+            if (ft->slab[i].t[k].ooo_heap != NULL)
+                b += NTA_TCB_OOO_MAX * sizeof *ft->slab[i].t[k].ooo_heap;
+    return b;
 }

@@ -2,17 +2,25 @@
  * capture shows it) and the connection that holds the two endpoints.
  *
  * Fields mirror the tcpcb members that tcpsinfo_t translates (shared/reference section 2.6).
- * Owned by the flow table (flow.c); changed only by tcp_fsm.c. Fixed size: no allocation per
- * segment, about 400 bytes per connection. */
+ * Owned by the flow table (flow.c); changed only by tcp_fsm.c. About 400 bytes per connection,
+ * plus 800 for each endpoint that once held more than 8 out-of-order ranges; no allocation per
+ * segment. */
 #ifndef NTA_ANALYZER_TCB_H
 #define NTA_ANALYZER_TCB_H
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "common/addr.h"
 
-#define NTA_TCB_OOO 16  /* disjoint out-of-order ranges held (merged as they grow), so a filled
-                          * hole moves rcv_nxt past what the host had queued */
+/* The reassembly queue: disjoint ranges of sequence space received beyond rcv_nxt (merged as
+ * they grow and touch), so a filled hole moves rcv_nxt past what the host had queued. FreeBSD's
+ * tcp_reass() starts a new queue entry only while it holds fewer than
+ * min(sb_hiwat / t_maxseg + 1, net.inet.tcp.reass.maxqueuelen = 100) and drops the segment
+ * otherwise; nta holds the same. The first NTA_TCB_OOO_INLINE ranges live in the tcb; beyond
+ * them one block of NTA_TCB_OOO_MAX (800 bytes) is allocated for the endpoint's lifetime. */
+#define NTA_TCB_OOO_INLINE 8
+#define NTA_TCB_OOO_MAX 100
 
 typedef struct nta_tcb {
     uint64_t cid;             /**< cs_cid of this incarnation; 0 while no tcpcb exists */
@@ -41,9 +49,20 @@ typedef struct nta_tcb {
     uint64_t fin_deferred_ns; /**< when that FIN was captured */
     int64_t srtt_us, rttvar_us;   /**< RFC 6298 state; srtt_us < 0 before the first sample */
     uint32_t rto_ms;
-    uint32_t ooo[NTA_TCB_OOO][2];
-    uint8_t nooo;
+    uint32_t rcv_hiwat;       /**< largest window advertised: stands for FreeBSD's sb_hiwat */
+    uint32_t ooo_in[NTA_TCB_OOO_INLINE][2];   /**< the queue while it fits, sorted by start */
+    uint32_t (*ooo_heap)[2];  /**< NTA_TCB_OOO_MAX ranges once it did not fit, else NULL */
+    uint8_t nooo;             /**< ranges held */
 } nta_tcb;
+
+/* Frees what the tcb holds outside itself (the overflow block); the tcb stays usable, with an
+ * empty queue. The flow table calls it before forgetting a connection. */
+static inline void nta_tcb_release(nta_tcb *t)
+{
+    free(t->ooo_heap);
+    t->ooo_heap = NULL;
+    t->nooo = 0;
+}
 
 typedef struct nta_conn {
     nta_addr addr[2];         /**< the two endpoints, canonical order (addr[0] < addr[1]) */

@@ -6,6 +6,7 @@
  * Not done here: payload reassembly (bytes are counted, never stored), congestion window. */
 #include "analyzer/tcp_fsm.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define RTO_MIN_MS 30u       /* FreeBSD net.inet.tcp.rexmit_min */
@@ -29,7 +30,9 @@ static void new_tcb(nta_fsm_env *env, nta_tcb *t)
     int8_t my_ws = t->my_ws, peer_ws = t->peer_ws;
     uint16_t my_mss = t->my_mss, peer_mss = t->peer_mss;
     uint32_t sc_iss = t->sc_iss, sc_irs = t->sc_irs, sc_wnd = t->sc_wnd;
+    uint32_t (*heap)[2] = t->ooo_heap;   /* kept for the next incarnation: allocated once */
     memset(t, 0, sizeof *t);
+    t->ooo_heap = heap;
     t->my_ws = my_ws;
     t->peer_ws = peer_ws;
     t->my_mss = my_mss;
@@ -140,6 +143,8 @@ static void after_send(nta_tcb *t, const nta_seg *s)
         uint32_t wnd = has(s, TH_SYN) ? s->win : (uint32_t)s->win << t->rcv_scale;
         t->rcv_wnd = wnd;
         t->rcv_adv = s->ack + wnd;
+        if (wnd > t->rcv_hiwat)
+            t->rcv_hiwat = wnd;
     }
 }
 
@@ -308,50 +313,81 @@ static void fin_arrived(nta_fsm_env *env, nta_tcb *t, uint64_t ts)
     }
 }
 
-/* The reassembly queue, as ranges of sequence space received beyond rcv_nxt: a new range is
- * merged with every range it overlaps or touches, so a burst overtaking one late segment is one
- * range, not one per segment. When NTA_TCB_OOO disjoint ranges are held, the highest one is
- * given up for a lower newcomer: the ranges nearest rcv_nxt are the ones a filled hole reaches. */
+/* ---- the reassembly queue (tcb.h): sorted disjoint ranges beyond rcv_nxt ---- */
+
+static uint32_t (*queue(nta_tcb *t))[2]
+{
+    return t->ooo_heap != NULL ? t->ooo_heap : t->ooo_in;
+}
+
+/* How many queue entries FreeBSD's tcp_reass() lets a new one join (tcb.h). sb_hiwat is not in
+ * a capture: the largest window the endpoint advertised stands for it (a window never exceeds
+ * the buffer; the sender keeps its segments within it, so the estimate binds only when
+ * segments are much smaller than t_maxseg). t_maxseg is the peer's MSS option, bounded by the
+ * endpoint's own. Without the handshake windows are unscaled and MSS unknown: only the fixed
+ * limit applies. */
+static unsigned queue_limit(const nta_tcb *t)
+{
+    unsigned mss = t->peer_mss;
+    if (t->my_mss != 0 && (mss == 0 || t->my_mss < mss))
+        mss = t->my_mss;
+    if (t->midstream || mss == 0 || t->rcv_hiwat == 0)
+        return NTA_TCB_OOO_MAX;
+    uint32_t by_buffer = t->rcv_hiwat / mss + 1;
+    return by_buffer < NTA_TCB_OOO_MAX ? by_buffer : NTA_TCB_OOO_MAX;
+}
+
+/* A segment [seq, end) beyond rcv_nxt joins every range it overlaps or touches (as tcp_reass
+ * appends, prepends and merges forward, so a burst overtaking one late segment is one entry);
+ * one touching none is a new entry, dropped when the queue is full (tcps_rcvreassfull). */
 static void ooo_insert(nta_tcb *t, uint32_t seq, uint32_t end)
 {
-    for (int i = 0; i < t->nooo; i++) {
-        if (nta_seq_leq(seq, t->ooo[i][1]) && nta_seq_geq(end, t->ooo[i][0])) {
-            if (nta_seq_lt(seq, t->ooo[i][0]))
-                t->ooo[i][0] = seq;
-            if (nta_seq_gt(end, t->ooo[i][1]))
-                t->ooo[i][1] = end;
-            /* the grown range may now touch others: fold them in */
-            for (int j = 0; j < t->nooo; j++) {
-                if (j == i || nta_seq_gt(t->ooo[j][0], t->ooo[i][1])
-                    || nta_seq_lt(t->ooo[j][1], t->ooo[i][0]))
-                    continue;
-                if (nta_seq_lt(t->ooo[j][0], t->ooo[i][0]))
-                    t->ooo[i][0] = t->ooo[j][0];
-                if (nta_seq_gt(t->ooo[j][1], t->ooo[i][1]))
-                    t->ooo[i][1] = t->ooo[j][1];
-                t->nooo--;
-                t->ooo[j][0] = t->ooo[t->nooo][0];
-                t->ooo[j][1] = t->ooo[t->nooo][1];
-                if (i == t->nooo)
-                    i = j;
-                j = -1;   /* rescan: the moved range may touch too */
-            }
-            return;
-        }
-    }
-    if (t->nooo < NTA_TCB_OOO) {
-        t->ooo[t->nooo][0] = seq;
-        t->ooo[t->nooo][1] = end;
-        t->nooo++;
+    uint32_t (*q)[2] = queue(t);
+    int n = t->nooo, i = 0;
+    while (i < n && nta_seq_lt(q[i][1], seq))
+        i++;   /* q[i] is the first range ending at or after seq */
+    int j = i;
+    while (j < n && nta_seq_leq(q[j][0], end))
+        j++;   /* q[i..j) overlap or touch [seq, end) */
+    if (j > i) {
+        if (nta_seq_lt(q[i][0], seq))
+            seq = q[i][0];
+        if (nta_seq_gt(q[j - 1][1], end))
+            end = q[j - 1][1];
+        q[i][0] = seq;
+        q[i][1] = end;
+        memmove(q[i + 1], q[j], (size_t)(n - j) * sizeof q[0]);
+        t->nooo = (uint8_t)(n - (j - i - 1));
         return;
     }
-    int hi = 0;
-    for (int i = 1; i < t->nooo; i++)
-        if (nta_seq_gt(t->ooo[i][0], t->ooo[hi][0]))
-            hi = i;
-    if (nta_seq_lt(seq, t->ooo[hi][0])) {
-        t->ooo[hi][0] = seq;
-        t->ooo[hi][1] = end;
+    if ((unsigned)n >= queue_limit(t))
+        return;
+    if (n == NTA_TCB_OOO_INLINE && t->ooo_heap == NULL) {
+        t->ooo_heap = malloc(NTA_TCB_OOO_MAX * sizeof *t->ooo_heap);
+        if (t->ooo_heap == NULL)
+            return;   /* no memory: the queue stays at the inline ranges, as if full */
+        memcpy(t->ooo_heap, t->ooo_in, sizeof t->ooo_in);
+        q = t->ooo_heap;
+    }
+    memmove(q[i + 1], q[i], (size_t)(n - i) * sizeof q[0]);
+    q[i][0] = seq;
+    q[i][1] = end;
+    t->nooo = (uint8_t)(n + 1);
+}
+
+/* rcv_nxt moved: past every queued range it now reaches, which leave the queue. */
+static void ooo_reach(nta_tcb *t)
+{
+    uint32_t (*q)[2] = queue(t);
+    int k = 0;
+    while (k < t->nooo && nta_seq_leq(q[k][0], t->rcv_nxt)) {
+        if (nta_seq_gt(q[k][1], t->rcv_nxt))
+            t->rcv_nxt = q[k][1];
+        k++;
+    }
+    if (k > 0) {
+        memmove(q[0], q[k], (size_t)(t->nooo - k) * sizeof q[0]);
+        t->nooo = (uint8_t)(t->nooo - k);
     }
 }
 
@@ -362,19 +398,8 @@ static void process_data(nta_fsm_env *env, nta_tcb *t, const nta_seg *s)
     if (s->len > 0) {
         if (nta_seq_leq(seq, t->rcv_nxt) && nta_seq_gt(end, t->rcv_nxt)) {
             t->rcv_nxt = end;
-            for (int moved = 1; moved;) {
-                moved = 0;
-                for (int i = 0; i < t->nooo; i++) {
-                    if (nta_seq_leq(t->ooo[i][0], t->rcv_nxt)) {
-                        if (nta_seq_gt(t->ooo[i][1], t->rcv_nxt))
-                            t->rcv_nxt = t->ooo[i][1];
-                        t->ooo[i][0] = t->ooo[--t->nooo][0];
-                        t->ooo[i][1] = t->ooo[t->nooo][1];
-                        moved = 1;
-                        break;
-                    }
-                }
-            }
+            if (t->nooo > 0)
+                ooo_reach(t);
         } else if (nta_seq_gt(seq, t->rcv_nxt)) {
             ooo_insert(t, seq, end);
         }
@@ -427,6 +452,7 @@ static void syncache_expand(nta_fsm_env *env, nta_tcb *t, const nta_seg *s)
     t->snd_nxt = t->snd_max = t->iss + 1;
     t->last_ack_sent = t->irs + 1;   /* what the syncache's SYN|ACK acknowledged */
     t->rcv_wnd = t->sc_wnd;          /* and advertised (a SYN's window is never scaled) */
+    t->rcv_hiwat = t->rcv_wnd;
     t->rcv_adv = t->rcv_nxt + t->rcv_wnd;
     negotiate(t);
     env->fire(env->ctx, NTA_PROBE_TCP_RECEIVE, t, 0, 1, ts);

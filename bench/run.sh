@@ -26,6 +26,7 @@ command -v tcptrace >/dev/null || { echo "tcptrace missing (apt-get install tcpt
 
 printf 'capture\ttool\twall_s\tuser_s\tsys_s\trss_kb\n' >"$RAW"
 
+ARTICLE=${ARTICLE:-$HERE/../../shared/article-scripts}
 LIMIT=${LIMIT:-300}   # seconds; a peer still running then is killed and reported as "> LIMIT"
 
 # run1 CMD...: one timed run; echoes "wall user sys rss" (wall prefixed by ">" when killed)
@@ -69,6 +70,13 @@ for cap in "${caps[@]}"; do
     for f in jsonl csv text dtrace; do
         timed "$cap" "nta-events-fmt-$f" "$NTA" events -q --format "$f" "$cap"
     done
+    # nta run against the report each article script reproduces (issue 15: within 1.5x)
+    if [ -d "$ARTICLE" ]; then
+        timed "$cap" nta-run-ex9-fixed "$NTA" run "$ARTICLE/ex9-fixed.d" "$cap"
+        timed "$cap" nta-report-ooo "$NTA" report -q --ooo "$cap"
+        timed "$cap" nta-run-ex3 "$NTA" run "$ARTICLE/ex3.d" "$cap"
+        timed "$cap" nta-report-packets "$NTA" report -q --packets "$cap"
+    fi
     timed "$cap" tcptrace-n tcptrace -n "$cap"
     timed "$cap" tshark-conv-tcp tshark -n -q -r "$cap" -z conv,tcp
     timed "$cap" tshark-conv-tcp-nodeseg tshark -n -q -o tcp.desegment_tcp_streams:FALSE -r "$cap" -z conv,tcp
@@ -80,6 +88,15 @@ for cap in "${caps[@]}"; do
     timed "$cap" nta-events-zst "$NTA" events -q --format none "$cap.zst"
     timed "$cap" zstd-dc zstd -q -dc "$cap.zst"
 done
+
+# memory with many flows left open (issue 14): 200,000 half-open connections
+SYN=${NTABENCH_DIR:-/tmp/ntabench}/syn200k.pcap
+[ -f "$SYN" ] || python3 "$HERE/syn200k.py" "$SYN"
+timed "$SYN" nta-report-bytes-json "$NTA" report -q --bytes --format json --output-dir "$OUT/.reports" "$SYN"
+timed "$SYN" nta-report-all "$NTA" report -q --all --output-dir "$OUT/.reports" "$SYN"
+timed "$SYN" nta-report-all-maxflows-1000 "$NTA" report -q --all --max-flows 1000 --output-dir "$OUT/.reports" "$SYN"
+timed "$SYN" nta-report-aggs-maxflows-1000 "$NTA" report -q --durations --ifhist --ooo --states --packets --max-flows 1000 --output-dir "$OUT/.reports" "$SYN"
+caps+=("$SYN")
 
 # summary: packets from nta info's JSON, ratios against each peer
 PEER_RESULTS=${PEER_RESULTS:-$HERE/../../shared/bench/PEER-RESULTS.md} python3 - "$RAW" "${caps[@]}" <<'PY'
@@ -107,6 +124,8 @@ if os.path.exists(peer):
 # bytes each event format writes (the rate that matters for them is of output, not input)
 outbytes = {}
 for c in caps:
+    if c.endswith("syn200k.pcap"):
+        continue
     for f in ("jsonl", "csv", "text", "dtrace"):
         p = subprocess.Popen([nta, "events", "-q", "--format", f, c], stdout=subprocess.PIPE)
         n = 0
@@ -121,12 +140,18 @@ print("| capture | tool | wall s | user s | sys s | packets/s | MB/s | peak RSS 
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for cap, tools in by.items():
     pk, size = meta[cap]
-    base = tools["nta-events"][0]
+    base = tools["nta-events"][0] if "nta-events" in tools else 0
     for tool, (w, u, s, rss, killed) in tools.items():
         w = max(w, 0.01)
         gt, lt = (">", "<") if killed else ("", "")
         fl = f"{100 * pk / w / floors[cap]:.0f} %" if cap in floors and tool.startswith("nta") else ""
+        rat = gt + "%.1fx" % (w / base) if base else ""
         ob = outbytes.get((cap, tool))
         om = f"{ob / w / 1e6:,.0f}" if ob else ""
-        print(f"| {cap} | {tool}{' (killed)' if killed else ''} | {gt}{w:.2f} | {u:.2f} | {s:.2f} | {lt}{pk / w:,.0f} | {lt}{size / w / 1e6:,.0f} | {rss / 1024:.0f} | {gt}{w / max(base, 0.01):.1f}x | {fl} | {om} |")
+        print(f"| {cap} | {tool}{' (killed)' if killed else ''} | {gt}{w:.2f} | {u:.2f} | {s:.2f} | {lt}{pk / w:,.0f} | {lt}{size / w / 1e6:,.0f} | {rss / 1024:.0f} | {rat} | {fl} | {om} |")
+print()
+for cap, tools in by.items():
+    for run, rep in (("nta-run-ex9-fixed", "nta-report-ooo"), ("nta-run-ex3", "nta-report-packets")):
+        if run in tools and rep in tools:
+            print(f"{cap}: {run} / {rep} = {tools[run][0] / max(tools[rep][0], 0.01):.2f}x wall (issue 15: at most 1.5x)")
 PY

@@ -45,6 +45,7 @@ int cli_cmd_info(int argc, char **argv);
 int cli_cmd_events(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
+int cli_cmd_run(int argc, char **argv);
 int cli_cmd_plan(int argc, char **argv);
 int cli_cmd_split(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);

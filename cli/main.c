@@ -18,6 +18,8 @@ static const char main_help[] =
     "  events    the DTrace probe events (ip, tcp, udp) the traced hosts would have fired\n"
     "  report    the FreeBSD DTrace network-providers article's reports (durations, ifhist,\n"
     "            ooo, bytes, states, packets), as dtrace prints them, or JSON/CSV\n"
+    "  run       DTrace D scripts (-s FILE, -n DESCRIPTION) on captures or dtrace text, as\n"
+    "            dtrace would have printed them on the traced hosts\n"
     "  convert   captures <-> pcap/pcapng, events -> JSON Lines/CSV/dtrace lines, dtrace\n"
     "            segment logs -> pcap, printed DTrace aggregations -> JSON/CSV\n"
     "  plan      fix once what the shards of a run must agree on (nta plan --shards N)\n"
@@ -59,6 +61,8 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_events(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return cli_cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return cli_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "convert") == 0)
         return cli_cmd_convert(argc - 1, argv + 1);
     if (strcmp(cmd, "plan") == 0)

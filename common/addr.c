@@ -120,15 +120,24 @@ int nta_prefix_parse(const char *s, nta_prefix *p)
     else
         return -1;
     int max = p->addr.family == 4 ? 32 : 128;
-    if (slash == NULL) {
-        p->len = (uint8_t)max;
-        return 0;
+    long len = max;
+    if (slash != NULL) {
+        char *end;
+        len = strtol(slash + 1, &end, 10);
+        if (*end != '\0' || end == slash + 1 || len < 0 || len > max)
+            return -1;
     }
-    char *end;
-    long len = strtol(slash + 1, &end, 10);
-    if (*end != '\0' || end == slash + 1 || len < 0 || len > max)
-        return -1;
     p->len = (uint8_t)len;
+    /* An IPv4-mapped prefix (::ffff:a.b.c.d/96 and longer) means the IPv4 host or network:
+     * packets carry the IPv4 address, never the mapped form, and DTrace's text prints the
+     * mapped form as the bare dotted quad, so that is what the user is shown. */
+    static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+    if (p->addr.family == 6 && len >= 96 && memcmp(p->addr.b, mapped, 12) == 0) {
+        uint8_t v4[4];
+        memcpy(v4, p->addr.b + 12, 4);
+        nta_addr_set(&p->addr, 4, v4);
+        p->len = (uint8_t)(len - 96);
+    }
     return 0;
 }
 

@@ -58,7 +58,8 @@ typedef struct nta_prefix {
     uint8_t len;
 } nta_prefix;
 
-/* 0, or -1 when s is not an address with an optional /LEN within range. */
+/* 0, or -1 when s is not an address with an optional /LEN within range. An IPv4-mapped IPv6
+ * prefix of /96 or longer becomes the IPv4 one (::ffff:10.0.0.1 is 10.0.0.1/32). */
 int nta_prefix_parse(const char *s, nta_prefix *p);
 int nta_prefix_match(const nta_prefix *p, const nta_addr *a);
 

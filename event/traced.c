@@ -1,6 +1,7 @@
 /* event/traced.c: the set of traced hosts (see traced.h). */
 #include "event/traced.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,12 @@ void nta_locals_describe(const nta_locals *l, char *buf, size_t len)
     buf[0] = '\0';
     for (int i = 0; i < l->n; i++) {
         char a[NTA_ADDR_STRLEN];
-        nta_addr_str(&l->p[i].addr, a);
+        /* DTrace's text prints an IPv4-compatible ::a.b.c.d as the bare dotted quad, which
+         * would name a host this prefix does not match: those get the usual form */
+        static const uint8_t zero12[12];
+        if (l->p[i].addr.family != 6 || memcmp(l->p[i].addr.b, zero12, 12) != 0
+            || inet_ntop(AF_INET6, l->p[i].addr.b, a, sizeof a) == NULL)
+            nta_addr_str(&l->p[i].addr, a);
         int host = l->p[i].len == (l->p[i].addr.family == 4 ? 32 : 128);
         size_t used = strlen(buf);
         if (host)

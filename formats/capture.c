@@ -6,7 +6,7 @@
  *   a1 b2 cd 34 / 34 cd b2 a1   Kuznetzov's modified pcap (libpcap reads it)
  *   0a 0d 0d 0a                 pcapng section header block
  * ERF has no magic: a file whose first record headers are plausible (known type, record length
- * >= 16, timestamps between 1990 and 2100 and a day apart at most) is handed to libtrace. */
+ * >= 16, timestamps between 1990 and 2100 and a day apart at most) is read as ERF (erf.c). */
 #include "formats/capture.h"
 
 #include <ctype.h>
@@ -107,15 +107,8 @@ int nta_capture_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nt
     /* Peek further only now, so a live pcap stream on a pipe is never held up waiting. */
     if (n == 16 && erf_header_ok(m, &pad) && (rc = nta_stream_peek(s, 65536, &m, &n, err)) < 0)
         return rc;
-    if (looks_like_erf(m, n)) {
-        if (!nta_stream_is_regular_file(s))
-            return nta_err_set(err, NTA_EUNSUP,
-                               "looks like ERF, which nta reads through libtrace from a named "
-                               "file only (not standard input or memory)");
-        char uri[4096];
-        snprintf(uri, sizeof uri, "erf:%s", nta_stream_name(s));
-        return nta_libtrace_open(rd, uri, o, err);
-    }
+    if (looks_like_erf(m, n))
+        return nta_erf_open(rd, s, o, err);
     char what[96];
     describe_bytes(m, n, what, sizeof what);
     if (n < 4)

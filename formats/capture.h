@@ -1,7 +1,8 @@
 /* formats/capture.h: the packet record every capture reader produces, and the reader interface.
  *
  * A reader turns one nta_stream into packets: classic pcap (libpcap, pcap_file.c), pcapng (own
- * block reader, pcapng.c), ERF and other libtrace formats (libtrace_file.c). Readers announce the
+ * block reader, pcapng.c), ERF (own record reader, erf.c); the other libtrace formats are opened
+ * by name (libtrace_file.c). Readers announce the
  * interfaces they discover through an nta_iface_sink, which gives each a trace-wide index, so
  * packets of several files and pcapng sections share one interface table (trace.c).
  * Link types are always LINKTYPE_* values (the pcap/pcapng registry), never platform DLT_* ones. */
@@ -97,13 +98,15 @@ typedef struct nta_reader_opts {
  * Returns 0, NTA_EFORMAT (err names what was found), or another NTA_E*. */
 int nta_capture_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_err *err);
 
-/* Open a libtrace URI ("erf:path", "tsh:path", ...) directly; for formats without a magic number. */
+/* Open a libtrace URI ("tsh:path", ...) directly; for formats without a magic number. */
 int nta_capture_open_uri(nta_reader *rd, const char *uri, const nta_reader_opts *o, nta_err *err);
 
 /* The individual readers, for tests and fuzzers that know the format. */
 int nta_pcap_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_err *err);
 int nta_pcapng_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_err *err);
 int nta_libtrace_open(nta_reader *rd, const char *uri, const nta_reader_opts *o, nta_err *err);
+/* ERF records from any stream (formats/erf.c): compressed, a pipe, memory. */
+int nta_erf_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_err *err);
 
 /* Close (NULL-safe on an unopened, zeroed reader). */
 void nta_reader_close(nta_reader *rd);

@@ -1,9 +1,10 @@
-/* formats/libtrace_file.c: ERF and the other trace formats libtrace reads (tsh, legacy*, ...).
+/* formats/libtrace_file.c: the trace formats only libtrace reads (tsh, legacy*, ...).
  *
- * libtrace opens files by URI ("erf:/path"), so this reader takes a path, not an nta_stream;
- * libtrace (through libwandio) decompresses on its own. ERF has no magic number: capture.c
- * recognises it by a plausible first record and then opens it here by its path.
- * libtrace link types are mapped to LINKTYPE_* values; others are passed on as unknown. */
+ * libtrace opens files by URI ("tsh:/path"), so this reader takes a path, not an nta_stream;
+ * libtrace (through libwandio) decompresses on its own. ERF is read by nta's own reader
+ * (erf.c); libtrace's "erf:" stays reachable here, as the reference the tests compare with.
+ * libtrace link types are mapped to LINKTYPE_* values; others are passed on as unknown. A record
+ * libtrace hands over without a packet, or with a time beyond 63-bit ns, is counted, not lost. */
 #include "formats/capture.h"
 
 #include <libtrace.h>
@@ -21,7 +22,16 @@ typedef struct lt_ctx {
     int erf;
     uint32_t ifindex;
     uint64_t records;
+    nta_reader_warn warn;
 } lt_ctx;
+
+static void warn_record(lt_ctx *c, const char *why)
+{
+    c->warn.bad_records++;
+    if (c->warn.first[0] == '\0')
+        snprintf(c->warn.first, sizeof c->warn.first, "libtrace: record %llu: %s",
+                 (unsigned long long)c->records, why);
+}
 
 static uint32_t map_linktype(libtrace_linktype_t t)
 {
@@ -66,8 +76,18 @@ static int lt_next(void *ctx, nta_packet *out, nta_err *err)
         uint32_t remaining = 0;
         void *l2 = trace_get_packet_buffer(c->pkt, &lt, &remaining);
         c->records++;
-        if (l2 == NULL || lt == TRACE_TYPE_NONDATA || lt == TRACE_TYPE_METADATA)
-            continue;   /* ERF padding and meta records carry no packet */
+        if (lt == TRACE_TYPE_NONDATA || lt == TRACE_TYPE_METADATA)
+            continue;   /* padding and meta records carry no packet */
+        if (l2 == NULL) {   /* e.g. libtrace's ERF: a record with the receive-error flag */
+            warn_record(c, "libtrace gives no packet for it");
+            continue;
+        }
+        struct timespec ts = trace_get_timespec(c->pkt);
+        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000
+            || (uint64_t)ts.tv_sec > ((uint64_t)INT64_MAX - (uint64_t)ts.tv_nsec) / 1000000000u) {
+            warn_record(c, "its time is before 1970 or beyond 63-bit nanoseconds (2262)");
+            continue;
+        }
         uint32_t linktype = map_linktype(lt);
         if ((int32_t)linktype != c->last_linktype) {
             nta_iface ifc;
@@ -81,7 +101,6 @@ static int lt_next(void *ctx, nta_packet *out, nta_err *err)
                 return nta_err_set(err, rc, "too many interfaces");
             c->last_linktype = (int32_t)linktype;
         }
-        struct timespec ts = trace_get_timespec(c->pkt);
         out->ts_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
         out->ifindex = c->ifindex;
         out->linktype = linktype;
@@ -145,6 +164,7 @@ int nta_libtrace_open(nta_reader *rd, const char *uri, const nta_reader_opts *o,
     rd->next = lt_next;
     rd->close = lt_close;
     rd->ctx = c;
+    rd->warn = &c->warn;
     const char *colon = strchr(uri, ':');
     rd->format = "libtrace";
     if (colon != NULL && (size_t)(colon - uri) == 3 && strncmp(uri, "erf", 3) == 0) {

@@ -43,6 +43,9 @@ typedef struct pcap_ctx {
     size_t rlo, rhi;        /* the bytes of rbuf not handed out yet; rbuf[rlo] is at offset */
     uint32_t snapshot;
     nta_raw_pcap raw;       /* what the records share */
+    nta_reader_warn warn;   /* records skipped for a time that is no time */
+    nta_stream_mark mark;   /* which packets a damaged stream's error concerns */
+    int compressed;         /* only then can the stream's data fail a check (mark) */
 } pcap_ctx;
 
 #define DIRECT_RECS (1024u * 1024u)   /* > the largest record libpcap passes untouched (16 + 262144) */
@@ -79,7 +82,8 @@ static uint32_t dlt_to_linktype(int dlt)
 }
 
 /* Whole records from the file's offset `at` into buf: their bytes (0: none, libpcap's to read:
- * the end, a record cut short or a read error, or one libpcap would cut or refuse), how many. */
+ * the end, a record cut short or a read error, one libpcap would cut or refuse, or one whose
+ * time is no time, which pcap_next_pkt counts), how many. */
 static size_t read_whole(pcap_ctx *c, uint8_t *buf, size_t cap, uint64_t at, size_t *nrec)
 {
     ssize_t n;
@@ -87,9 +91,12 @@ static size_t read_whole(pcap_ctx *c, uint8_t *buf, size_t cap, uint64_t at, siz
         n = pread(fileno(c->fp), buf, cap, (off_t)at);
     while (n < 0 && errno == EINTR);
     size_t pos = 0, k = 0;
+    /* in locals: buf may alias *c as far as the compiler knows, which reloaded them per record */
+    const nta_raw_pcap how = c->raw;
+    const uint32_t snapshot = c->snapshot;
     while (n > 0 && pos + 16 <= (size_t)n) {
-        uint32_t caplen = nta_raw_pcap_u32(buf + pos + 8, c->raw.swapped);
-        if (caplen > c->snapshot || (size_t)n - pos - 16 < caplen)
+        uint32_t caplen = nta_raw_pcap_u32(buf + pos + 8, how.swapped);
+        if (caplen > snapshot || (size_t)n - pos - 16 < caplen || !nta_raw_pcap_time_ok(&how, buf + pos))
             break;
         pos += 16 + (size_t)caplen;
         k++;
@@ -169,6 +176,24 @@ static int direct_fits(pcap_t *p)
     }
 }
 
+/* A record whose fraction of a second is a second or more (10^6 µs, 10^9 ns): skipped and
+ * counted, as tshark's reading of it (a time past the next second) is no reading at all. */
+static void bad_time(pcap_ctx *c, const struct pcap_pkthdr *h)
+{
+    c->warn.bad_records++;
+    if (c->warn.first[0] != '\0')
+        return;
+    /* undo libpcap's scaling to show the field as the file holds it */
+    long long frac = (long long)h->ts.tv_usec;
+    if (c->raw.micro)
+        frac /= 1000;
+    snprintf(c->warn.first, sizeof c->warn.first,
+             "pcap record %llu at offset %llu: its %s field is %u (must be below %s)",
+             (unsigned long long)c->records + 1, (unsigned long long)c->offset,
+             c->raw.micro ? "microsecond" : "nanosecond", (uint32_t)frac,
+             c->raw.micro ? "1000000" : "1000000000");
+}
+
 static int pcap_next_pkt(void *ctx, nta_packet *pkt, nta_err *err)
 {
     pcap_ctx *c = ctx;
@@ -181,22 +206,35 @@ static int pcap_next_pkt(void *ctx, nta_packet *pkt, nta_err *err)
     }
     struct pcap_pkthdr *h;
     const u_char *data;
-    int r = pcap_next_ex(c->p, &h, &data);
-    if (r == PCAP_ERROR_BREAK)
-        return 0;
-    if (r != 1) {
-        const char *why = pcap_geterr(c->p);
-        if (c->cookie_err.code != 0) {
-            *err = c->cookie_err;
-            err->offset = (int64_t)c->offset;
-            return err->code;
+    for (;;) {
+        int r = pcap_next_ex(c->p, &h, &data);
+        if (r == PCAP_ERROR_BREAK)
+            return 0;
+        if (r != 1) {
+            const char *why = pcap_geterr(c->p);
+            if (c->cookie_err.code != 0) {
+                *err = c->cookie_err;
+                err->offset = (int64_t)c->offset;
+                nta_stream_explain(c->s, &c->mark, err);
+                return err->code;
+            }
+            int code = strstr(why, "truncated") != NULL ? NTA_ETRUNC : NTA_ECORRUPT;
+            return nta_err_set_at(err, code, (int64_t)c->offset,
+                                  "pcap record %llu at offset %llu: %s",
+                                  (unsigned long long)c->records + 1,
+                                  (unsigned long long)c->offset, why);
         }
-        int code = strstr(why, "truncated") != NULL ? NTA_ETRUNC : NTA_ECORRUPT;
-        return nta_err_set_at(err, code, (int64_t)c->offset, "pcap record %llu at offset %llu: %s",
-                              (unsigned long long)c->records + 1, (unsigned long long)c->offset,
-                              why);
+        /* libpcap has scaled microseconds to nanoseconds (asked for at open) from a signed
+         * 32-bit field: one second or more, or a negative value, is no time */
+        if (h->ts.tv_usec >= 0 && h->ts.tv_usec < 1000000000)
+            break;
+        bad_time(c, h);
+        c->offset += 16 + (uint64_t)h->caplen;
+        c->records++;
     }
-    pkt->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
+    /* ts_sec is unsigned, as tshark reads it: libpcap's field is signed, which turns 2038 and
+     * later into 1901 and later (here, into a time centuries ahead); its 32 bits come back */
+    pkt->ts_ns = (uint64_t)(uint32_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
     pkt->ifindex = c->ifindex;
     pkt->linktype = c->linktype;
     pkt->caplen = h->caplen;
@@ -206,6 +244,8 @@ static int pcap_next_pkt(void *ctx, nta_packet *pkt, nta_err *err)
     pkt->data = data;
     c->offset += 16 + (uint64_t)h->caplen;
     c->records++;
+    if (c->compressed)
+        nta_stream_note_packet(c->s, &c->mark, c->offset);
     return 1;
 }
 
@@ -247,6 +287,7 @@ int nta_pcap_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_e
     if (c == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     c->s = s;
+    c->compressed = nta_stream_compression(s) != NTA_COMP_NONE;
     nta_err_clear(&c->cookie_err);
     c->file = o->file;
     if (nta_stream_is_regular_file(s) && nta_stream_compression(s) == NTA_COMP_NONE) {
@@ -301,6 +342,8 @@ int nta_pcap_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta_e
         return nta_err_set(err, rc, "too many interfaces");
     }
     c->raw.ifindex = c->ifindex;
+    c->raw.micro = (uint32_t)!nano;   /* also when libpcap reads every record (bad_time) */
+    rd->warn = &c->warn;
     rd->next = pcap_next_pkt;
     rd->close = pcap_close_ctx;
     rd->ctx = c;

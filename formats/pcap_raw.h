@@ -28,16 +28,26 @@ static inline uint32_t nta_raw_pcap_u32(const uint8_t *p, uint32_t swapped)
     return swapped ? __builtin_bswap32(v) : v;
 }
 
-/* The record at rec (its file offset at) as a packet; returns the record's size. */
+/* Whether the record at rec has a usable time: its fraction field below one second (10^6 µs
+ * or 10^9 ns). A larger one is no time at all (tshark would show a fraction of a second past
+ * 1.0); such a record is left to libpcap's reading, where it is counted as a bad record. */
+static inline int nta_raw_pcap_time_ok(const nta_raw_pcap *how, const uint8_t *rec)
+{
+    return nta_raw_pcap_u32(rec + 4, how->swapped) < (how->micro ? 1000000u : 1000000000u);
+}
+
+/* The record at rec (its file offset at) as a packet; returns the record's size. Its time must
+ * be usable (nta_raw_pcap_time_ok). */
 static inline size_t nta_raw_pcap_packet(const nta_raw_pcap *how, const uint8_t *rec, uint64_t at,
                                          nta_packet *pkt)
 {
-    /* as libpcap: the 32-bit fields are signed, microseconds scaled up to nanoseconds */
-    int64_t sec = (int32_t)nta_raw_pcap_u32(rec, how->swapped);
-    int64_t frac = (int32_t)nta_raw_pcap_u32(rec + 4, how->swapped);
+    /* ts_sec is unsigned, as tshark reads it (libpcap's signed field turns 2038 and later into
+     * 1901 and later); 2^32 s is 4.3e18 ns, well inside 63 bits */
+    uint64_t sec = nta_raw_pcap_u32(rec, how->swapped);
+    uint64_t frac = nta_raw_pcap_u32(rec + 4, how->swapped);
     if (how->micro)
         frac *= 1000;
-    pkt->ts_ns = (uint64_t)sec * 1000000000u + (uint64_t)frac;
+    pkt->ts_ns = sec * 1000000000u + frac;
     pkt->caplen = nta_raw_pcap_u32(rec + 8, how->swapped);
     pkt->origlen = nta_raw_pcap_u32(rec + 12, how->swapped);
     pkt->ifindex = how->ifindex;

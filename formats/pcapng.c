@@ -48,6 +48,7 @@ typedef struct ng_if {
     uint32_t snaplen;
     int binary;           /* if_tsresol: 1 = 2^-exp, 0 = 10^-exp */
     uint32_t exp;
+    uint64_t mul, div;    /* decimal units: ns = units * mul / div (one of them 1), set once */
     int64_t tsoffset_s;
 } ng_if;
 
@@ -67,17 +68,23 @@ typedef struct ng_ctx {
     uint64_t block_off;   /* offset of the block being parsed */
     uint64_t last_ts;
     nta_reader_warn warn;
+    nta_stream_mark mark;   /* which packets a damaged stream's error concerns */
+    int compressed;         /* only then can the stream's data fail a check (mark) */
 } ng_ctx;
+
+static void warn_text(ng_ctx *c, const char *m)
+{
+    c->warn.bad_records++;
+    if (c->warn.first[0] == '\0')
+        snprintf(c->warn.first, sizeof c->warn.first, "block at offset %llu: %s",
+                 (unsigned long long)c->block_off, m);
+}
 
 static void warn_record(ng_ctx *c, const char *fmt, unsigned long long a, unsigned long long b)
 {
-    c->warn.bad_records++;
-    if (c->warn.first[0] == '\0') {
-        char m[160];
-        snprintf(m, sizeof m, fmt, a, b);
-        snprintf(c->warn.first, sizeof c->warn.first, "block at offset %llu: %s",
-                 (unsigned long long)c->block_off, m);
-    }
+    char m[160];
+    snprintf(m, sizeof m, fmt, a, b);
+    warn_text(c, m);
 }
 
 static int ensure_buf(ng_ctx *c, size_t n, nta_err *err)
@@ -102,34 +109,30 @@ static int read_exact(ng_ctx *c, void *dst, size_t n, size_t *got, nta_err *err)
     int rc = nta_stream_read(c->s, dst, n, got, err);
     if (rc == 0 && *got < n)
         rc = nta_stream_pending(c->s, err);
+    if (rc < 0)
+        nta_stream_explain(c->s, &c->mark, err);
     return rc;
 }
 
-/* ns since the epoch for a 64-bit timestamp in the interface's units. */
-static uint64_t to_ns(const ng_if *f, uint64_t units)
+/* ns since the epoch for a 64-bit timestamp in the interface's units into *ns; -1 when the
+ * time (if_tsoffset applied) falls before 1970 or does not fit 63 bits (after 2262-04-11):
+ * nta_packet.ts_ns and every output that prints it are signed 64-bit somewhere downstream
+ * (JSON integers, durations), and a saturated time made --bytes --interval loop for ever. */
+static int to_ns(const ng_if *f, uint64_t units, uint64_t *out)
 {
     unsigned __int128 ns;
     if (f->binary) {
         unsigned __int128 u = units;
         ns = ((u >> f->exp) * 1000000000u) + (((u & ((((unsigned __int128)1) << f->exp) - 1))
                                                 * 1000000000u) >> f->exp);
-    } else if (f->exp <= 9) {
-        uint64_t mul = 1;
-        for (uint32_t i = f->exp; i < 9; i++)
-            mul *= 10;
-        ns = (unsigned __int128)units * mul;
     } else {
-        uint64_t div = 1;
-        for (uint32_t i = 9; i < f->exp; i++)
-            div *= 10;
-        ns = units / div;
+        ns = (unsigned __int128)(units / f->div) * f->mul;
     }
     __int128 r = (__int128)ns + (__int128)f->tsoffset_s * 1000000000;
-    if (r < 0)
-        return 0;
-    if (r > (__int128)UINT64_MAX)
-        return UINT64_MAX;
-    return (uint64_t)r;
+    if (r < 0 || r > (__int128)INT64_MAX)
+        return -1;
+    *out = (uint64_t)r;
+    return 0;
 }
 
 /* Walk an options area; calls fn for each option. Returns 0 or NTA_ECORRUPT when an option
@@ -286,6 +289,11 @@ static int parse_idb(ng_ctx *c, nta_cur body, nta_err *err)
                                   "is out of range", (unsigned long long)c->block_off, o.resol);
     }
     f->tsoffset_s = o.tsoffset;
+    f->mul = f->div = 1;
+    for (uint32_t i = f->exp; !f->binary && i < 9; i++)
+        f->mul *= 10;
+    for (uint32_t i = 9; !f->binary && i < f->exp; i++)
+        f->div *= 10;
 
     nta_iface ifc;
     memset(&ifc, 0, sizeof ifc);
@@ -351,7 +359,15 @@ static int parse_packet(ng_ctx *c, uint32_t type, nta_cur body, nta_packet *pkt)
         return 0;
     }
     const ng_if *f = &c->ifs[ifid];
-    pkt->ts_ns = has_ts ? to_ns(f, ((uint64_t)hi << 32) | lo) : c->last_ts;
+    pkt->ts_ns = c->last_ts;
+    if (has_ts && to_ns(f, ((uint64_t)hi << 32) | lo, &pkt->ts_ns) < 0) {
+        char m[160];
+        snprintf(m, sizeof m, "timestamp 0x%016llx with if_tsoffset %lld s is before 1970 or "
+                 "after 2262 (beyond 63-bit nanoseconds)", ((unsigned long long)hi << 32) | lo,
+                 (long long)f->tsoffset_s);
+        warn_text(c, m);
+        return 0;
+    }
     c->last_ts = pkt->ts_ns;
     pkt->ifindex = f->global;
     pkt->linktype = f->linktype;
@@ -483,8 +499,11 @@ static int ng_next(void *ctx, nta_packet *pkt, nta_err *err)
         case BT_EPB:
         case BT_SPB:
         case BT_PB:
-            if (parse_packet(c, type, body, pkt))
+            if (parse_packet(c, type, body, pkt)) {
+                if (c->compressed)
+                    nta_stream_note_packet(c->s, &c->mark, c->block_off + len);
                 return 1;
+            }
             break;
         case BT_ISB:
             parse_isb(c, body, err);
@@ -512,6 +531,7 @@ int nta_pcapng_open(nta_reader *rd, nta_stream *s, const nta_reader_opts *o, nta
     if (c == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     c->s = s;
+    c->compressed = nta_stream_compression(s) != NTA_COMP_NONE;
     c->sink = o->ifaces;
     c->ifname = o->ifname;
     c->file = o->file;

@@ -49,6 +49,8 @@ struct nta_stream {
     uint64_t offset;        /* decoded bytes consumed by the caller */
 
     nta_compression comp;
+    uint64_t unit_start;    /* decoded offset where the current gzip member, bzip2 stream or
+                               zstd frame began: its bytes are unverified until its end */
     int finished;           /* the codec saw its end marker and no input follows */
     int pending;            /* error to report once out is drained */
     char pending_msg[200];
@@ -119,6 +121,12 @@ static void park(nta_stream *s, int code, const char *msg)
     s->pending_raw_offset = s->raw_consumed;
 }
 
+/* Decoded bytes produced so far: handed out, plus waiting in out. */
+static uint64_t produced(const nta_stream *s)
+{
+    return s->offset + (s->out_len - s->out_pos);
+}
+
 /* After a codec reports the end of one member/frame: if more raw input follows, it is another
  * concatenated member and decoding goes on; otherwise the stream is finished. Returns 1 when
  * more input follows. */
@@ -174,6 +182,7 @@ static int fill_gzip(nta_stream *s, nta_err *err)
     raw_take(s, used);
     s->out_len = (size_t)(s->z.next_out - s->out);
     if (zr == Z_STREAM_END) {
+        s->unit_start = produced(s);   /* the member's CRC held */
         int more = more_input_follows(s, err);
         if (more < 0)
             return more;
@@ -210,6 +219,7 @@ static int fill_bzip2(nta_stream *s, nta_err *err)
     raw_take(s, (size_t)((uint8_t *)s->bz.next_in - (s->raw + s->raw_pos)));
     s->out_len = (size_t)((uint8_t *)s->bz.next_out - s->out);
     if (br == BZ_STREAM_END) {
+        s->unit_start = produced(s);
         int more = more_input_follows(s, err);
         if (more < 0)
             return more;
@@ -293,6 +303,8 @@ static int fill_zstd(nta_stream *s, nta_err *err)
     }
     s->out_len += ob.pos;
     s->codec_live = zr != 0;
+    if (zr == 0)
+        s->unit_start = produced(s);   /* a frame ended (its checksum, if any, held) */
     return 0;
 }
 
@@ -473,12 +485,31 @@ static int ensure(nta_stream *s, size_t want, nta_err *err)
     return 0;
 }
 
+/* What a damaged stream's bytes were checked by: a gzip member's CRC-32, a bzip2 block's CRC
+ * and the stream's, an xz block's check, a zstd frame's optional checksum; each only at its end. */
+static const char *unit_name(nta_compression c)
+{
+    switch (c) {
+    case NTA_COMP_GZIP: return "gzip member";
+    case NTA_COMP_BZIP2: return "bzip2 stream";
+    case NTA_COMP_XZ: return "xz data";
+    case NTA_COMP_ZSTD: return "zstd frame";
+    case NTA_COMP_NONE: break;
+    }
+    return "data";
+}
+
 static int report_pending(nta_stream *s, nta_err *err)
 {
-    /* bzip2, xz and zstd verify a block only at its end: bytes of a damaged block were already
-     * handed out, so say that the last packets read may be wrong. */
-    const char *note = s->pending == NTA_EDECOMP && s->comp != NTA_COMP_GZIP
-                           ? "; packets decoded from the damaged block may be wrong" : "";
+    /* Every codec verifies its data only at the end of a unit (unit_name): the bytes of the
+     * damaged unit were handed out before the damage showed (a gzip member whose CRC fails at
+     * its end was decoded whole), so say from where they may be wrong; readers add which
+     * packets those are (nta_stream_explain). A stream cut short is not corrupt data. */
+    char note[160] = "";
+    if (s->pending == NTA_EDECOMP)
+        snprintf(note, sizeof note, "; what was decoded from the damaged %s (from decompressed "
+                 "byte %llu on) may be wrong", unit_name(s->comp),
+                 (unsigned long long)s->unit_start);
     return nta_err_set_at(err, s->pending, (int64_t)s->offset, "%s (at compressed byte %llu)%s",
                           s->pending_msg, (unsigned long long)s->pending_raw_offset, note);
 }
@@ -580,3 +611,29 @@ uint64_t nta_stream_raw_offset(const nta_stream *s) { return s->raw_consumed; }
 uint64_t nta_stream_raw_size(const nta_stream *s) { return s->raw_size; }
 const char *nta_stream_name(const nta_stream *s) { return s->name; }
 int nta_stream_is_regular_file(const nta_stream *s) { return s->regular; }
+
+void nta_stream_note_packet(const nta_stream *s, nta_stream_mark *m, uint64_t end)
+{
+    m->packets++;
+    if (s->unit_start != m->unit_start) {   /* a new unit began since the last packet */
+        m->unit_start = s->unit_start;
+        m->first = 0;
+    }
+    if (m->first == 0 && end > m->unit_start)
+        m->first = m->packets;
+}
+
+void nta_stream_explain(const nta_stream *s, const nta_stream_mark *m, nta_err *err)
+{
+    if (err->code != NTA_EDECOMP || !s->pending)
+        return;
+    size_t used = strlen(err->msg);
+    if (m->first == 0 || m->unit_start != s->unit_start)
+        snprintf(err->msg + used, sizeof err->msg - used, " (no packet came from it)");
+    else if (m->first == m->packets)
+        snprintf(err->msg + used, sizeof err->msg - used, ": packet %llu of this file",
+                 (unsigned long long)m->first);
+    else
+        snprintf(err->msg + used, sizeof err->msg - used, ": packets %llu-%llu of this file",
+                 (unsigned long long)m->first, (unsigned long long)m->packets);
+}

@@ -59,6 +59,21 @@ int nta_stream_read_some(nta_stream *s, void *buf, size_t n, size_t *got, nta_er
  * when it ended cleanly. Readers use it to report the real cause instead of "file cut short". */
 int nta_stream_pending(nta_stream *s, nta_err *err);
 
+/* Which packets came from a damaged stream's unverified bytes. Codecs check their data only at
+ * the end of a unit (gzip member, bzip2 stream, zstd frame; xz: the whole stream), after its
+ * bytes were handed out; the error then says from which decompressed byte they may be wrong.
+ * A reader calls nta_stream_note_packet() for every packet it hands out (end: the decompressed
+ * offset just past its record), and on an NTA_EDECOMP error from s, nta_stream_explain() to
+ * append the packets' numbers to err->msg. Zero-initialise the mark. */
+typedef struct nta_stream_mark {
+    uint64_t packets;      /**< packets noted */
+    uint64_t unit_start;   /**< the unit start the packets were compared with */
+    uint64_t first;        /**< number of the first packet ending inside that unit, 0 none */
+} nta_stream_mark;
+
+void nta_stream_note_packet(const nta_stream *s, nta_stream_mark *m, uint64_t end);
+void nta_stream_explain(const nta_stream *s, const nta_stream_mark *m, nta_err *err);
+
 nta_compression nta_stream_compression(const nta_stream *s);
 const char *nta_compression_name(nta_compression c);
 

@@ -77,8 +77,9 @@ static int add_iface(void *ctx, const nta_iface *ifc, uint32_t *index)
     return 0;
 }
 
-/* "erf:/x" style arguments name a libtrace format explicitly (formats without magic numbers).
- * A path that exists as given is always a path, even with a colon in it. */
+/* "erf:/x" style arguments name a format explicitly (formats without magic numbers): ERF for
+ * nta's own reader, the others for libtrace. A path that exists as given is always a path, even
+ * with a colon in it. */
 static int is_libtrace_uri(const char *p)
 {
     static const char *const fmts[] = { "erf:", "tsh:", "legacyatm:", "legacyeth:", "legacypos:",
@@ -99,8 +100,16 @@ static void open_input(nta_trace *t, input *in, int idx, const nta_trace_opts *o
     in->info.compression = "none";
     nta_err_clear(&in->info.err);
     int rc;
-    if (in->s == NULL && is_libtrace_uri(in->info.path)
-        && nta_stream_open_file(&in->s, in->info.path, NULL) < 0) {
+    int uri = in->s == NULL && is_libtrace_uri(in->info.path)
+              && nta_stream_open_file(&in->s, in->info.path, NULL) < 0;
+    if (uri && strncmp(in->info.path, "erf:", 4) == 0) {
+        /* ERF named as such: nta's own reader over a stream ("erf:-" is standard input) */
+        if ((rc = nta_stream_open_file(&in->s, in->info.path + 4, &in->info.err)) < 0)
+            goto fail;
+        in->info.compression = nta_compression_name(nta_stream_compression(in->s));
+        in->raw_size = nta_stream_raw_size(in->s);
+        rc = nta_erf_open(&in->rd, in->s, &ro, &in->info.err);
+    } else if (uri) {
         rc = nta_capture_open_uri(&in->rd, in->info.path, &ro, &in->info.err);
     } else {
         if (in->s == NULL && (rc = nta_stream_open_file(&in->s, in->info.path, &in->info.err)) < 0)

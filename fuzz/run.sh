@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
-all=(capture fail_if dtrace_text packets stream filter trace shard)
+all=(capture fail_if dtrace_text packets stream filter trace shard dscript)
 build() {   # build DIR SANITIZERS CMAKE-OPTIONS...
     local dir=$1 san=$2
     shift 2
@@ -35,7 +35,7 @@ fi
 for t in ${TARGETS:-${all[*]}}; do
     mkdir -p "fuzz/corpus/$t" "build-fuzz/work-$t"
     seeds=("fuzz/corpus/$t")
-    case "$t" in capture|stream|packets|trace) seeds+=(fixtures) ;; esac
+    case "$t" in capture|stream|packets|trace) seeds+=(fixtures) ;; dscript) seeds+=(tests/dscript/cases) ;; esac
     echo "== $t for ${secs}s"
     "./$run/fuzz/fuzz_$t" -max_total_time="$secs" ${RUNS:+-runs="$RUNS"} -max_len=65536 -timeout=10 \
         -artifact_prefix="fuzz/corpus/$t/crash-" "build-fuzz/work-$t" "${seeds[@]}" 2>&1 |

@@ -52,6 +52,16 @@ typedef struct proto_acc {
  * many intervals is skipped whole and counted (the CLI says so on stderr). */
 #define MAX_EMPTY_BLOCKS 1000u
 
+/* Block ends saturate here: a block reaching it is the last one and never closes (every event
+ * later than that falls into it). Readers give times below 2^63 ns, dtrace text any 64-bit
+ * value; an end computed past 2^64 wrapped around and printed empty blocks without end. */
+#define LAST_END ((uint64_t)INT64_MAX)
+
+static uint64_t end_after(uint64_t start, uint64_t iv)
+{
+    return start >= LAST_END || iv >= LAST_END - start ? LAST_END : start + iv;
+}
+
 typedef struct bytes_r {
     nta_report r;
     proto_acc p[2];
@@ -122,6 +132,28 @@ static void csv_row(nta_line *t, uint64_t end, const char *proto, const nta_aggk
     nta_line_str(t, "\n");
 }
 
+typedef struct rows_ctx {
+    bytes_r *b;
+    proto_acc *p;
+    uint64_t end;
+    FILE *o;
+    int json;
+} rows_ctx;
+
+static int row_out(const nta_aggkey *k, const nta_aggent *const *ents, int naggs, void *ctx)
+{
+    rows_ctx *c = ctx;
+    (void)naggs;
+    int64_t v = nta_agg_value(c->p->bytes, ents[0]);
+    nta_line t;
+    t.n = 0;
+    if (c->json)
+        json_row(&t, c->b->nrows++ == 0, c->b->block_start, c->end, c->p->name, k, v);
+    else
+        csv_row(&t, c->end, c->p->name, k, v);
+    return fwrite(t.b, 1, t.n, c->o) != t.n ? -1 : 0;
+}
+
 static int rows_out(bytes_r *b, proto_acc *p, uint64_t end)
 {
     int json = b->r.opts.fmt == NTA_RFMT_JSON;
@@ -129,29 +161,13 @@ static int rows_out(bytes_r *b, proto_acc *p, uint64_t end)
         && (b->jrows = nta_tmpfile(b->r.opts.tmpdir ? b->r.opts.tmpdir : "/tmp")) == NULL)
         return -1;
     FILE *o = json ? b->jrows : b->r.opts.stream;
-    size_t n = nta_agg_count(p->bytes);
-    const nta_aggkey **keys = malloc((n ? n : 1) * sizeof *keys);
-    if (keys == NULL)
-        return -1;
-    n = nta_agg_sorted(&p->bytes, 1, keys, n);
-    int rc = 0;
-    if (!json && !b->csv_header && n > 0) {
+    if (!json && !b->csv_header && nta_agg_count(p->bytes) > 0) {
         b->csv_header = 1;
-        rc = fputs("interval_end_ns,proto,laddr,lport,raddr,rport,bytes\n", o) == EOF;
+        if (fputs("interval_end_ns,proto,laddr,lport,raddr,rport,bytes\n", o) == EOF)
+            return -1;
     }
-    nta_line t;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const nta_aggkey *k = keys[i];
-        int64_t v = nta_agg_value(p->bytes, nta_agg_find(p->bytes, k));
-        t.n = 0;
-        if (json)
-            json_row(&t, b->nrows++ == 0, b->block_start, end, p->name, k, v);
-        else
-            csv_row(&t, end, p->name, k, v);
-        rc = fwrite(t.b, 1, t.n, o) != t.n;
-    }
-    free(keys);
-    return rc ? -1 : 0;
+    rows_ctx c = { b, p, end, o, json };
+    return nta_agg_walk(p->bytes, NTA_ORDER_VAL_KEY, row_out, &c) == 0 ? 0 : -1;
 }
 
 static uint64_t tuple_hash(const nta_addr *l, const nta_addr *r, uint16_t lp, uint16_t rp)
@@ -455,29 +471,41 @@ static uint64_t event_clock(const nta_event *ev)
     return ev->ts_ns;
 }
 
+/* Closes the blocks that end at or before ts. Out of line: the per-event path stays as short as
+ * it was before block ends saturated (callgrind: 7 instructions an event more when inlined). */
+static __attribute__((noinline)) int next_blocks(bytes_r *b, uint64_t ts, uint64_t iv)
+{
+    while (ts >= b->block_end && b->block_end != LAST_END) {
+        if (close_block(b, b->block_end) < 0)   /* ticks with nothing in them print too */
+            return -1;
+        b->block_start = b->block_end;
+        b->block_end = end_after(b->block_start, iv);
+        /* empty blocks before the one ts falls in (or before the last one) */
+        uint64_t t = ts < LAST_END ? ts : LAST_END - 1;
+        uint64_t empty = (t - b->block_start) / iv;
+        if (empty > MAX_EMPTY_BLOCKS) {
+            b->skipped_blocks += empty;
+            b->block_start += empty * iv;
+            b->block_end = end_after(b->block_start, iv);
+        }
+    }
+    return 0;
+}
+
 /* The clock reached t: the first block starts (at the plan's origin in a merge), or the
- * blocks t has passed close, the empty ones of a long gap skipped whole. */
+ * blocks t has passed close. Block ends saturate at 2^63-1 ns (LAST_END): a time at the far end
+ * of the range falls in the last block instead of wrapping the arithmetic. */
 static int advance(bytes_r *b, uint64_t t)
 {
     uint64_t iv = b->r.opts.interval_ns;
     if (!b->have_block) {
         uint64_t start = b->r.opts.origin_ns != NULL ? *b->r.opts.origin_ns : t;
         b->have_block = 1;
-        b->block_start = start;
-        b->block_end = iv ? start + iv : UINT64_MAX;
+        b->block_start = start < LAST_END ? start : LAST_END;
+        b->block_end = iv ? end_after(start, iv) : LAST_END;
     }
-    while (iv && t >= b->block_end) {   /* ticks with nothing in them print too */
-        if (close_block(b, b->block_end) < 0)
-            return -1;
-        b->block_start = b->block_end;
-        b->block_end += iv;
-        uint64_t empty = t >= b->block_end ? (t - b->block_end) / iv + 1 : 0;
-        if (empty > MAX_EMPTY_BLOCKS) {   /* empty blocks up to the one ev falls in */
-            b->skipped_blocks += empty;
-            b->block_start += empty * iv;
-            b->block_end += empty * iv;
-        }
-    }
+    if (iv && t >= b->block_end && b->block_end != LAST_END)
+        return next_blocks(b, t, iv);
     return 0;
 }
 
@@ -494,7 +522,8 @@ static int on_event(nta_report *r, const nta_event *ev)
     if (r->opts.saver != NULL) {
         /* a shard: blocks are numbered from the plan's origin and saved whole as they end */
         uint64_t iv = r->opts.interval_ns, o = r->opts.origin_ns != NULL ? *r->opts.origin_ns : t;
-        uint64_t block = iv && t > o ? (t - o) / iv : 0;
+        uint64_t tc = t < LAST_END ? t : LAST_END - 1;   /* the last block holds the rest */
+        uint64_t block = iv && tc > o ? (tc - o) / iv : 0;
         if (b->have_block && block != b->cur_block && save_block(b) < 0)
             return -1;
         if (!b->have_first) {

@@ -81,13 +81,6 @@ static int write_text(nta_report *r, FILE *o)
     return nta_text_print_aggs(o, &d->a, 1);
 }
 
-static size_t sorted(dist *d, const nta_aggkey ***keys)
-{
-    size_t n = nta_agg_count(d->a);
-    *keys = malloc((n ? n : 1) * sizeof **keys);
-    return *keys ? nta_agg_sorted(&d->a, 1, *keys, n) : 0;
-}
-
 /* An interface name as one RFC 4180 field: quoted, its quotes doubled. */
 static int csv_field(FILE *o, const char *s)
 {
@@ -101,55 +94,71 @@ static int csv_field(FILE *o, const char *s)
     return rc;
 }
 
+typedef struct rows_ctx {
+    const dist *d;
+    FILE *o;
+    json_t *rows;
+} rows_ctx;
+
+/* Every non-zero bucket of one key: "key",value,count */
+static int csv_rows(const nta_aggkey *k, const nta_aggent *const *ents, int naggs, void *ctx)
+{
+    rows_ctx *c = ctx;
+    (void)naggs;
+    const nta_aggent *e = ents[0];
+    for (int b = 0; b < nta_agg_nbuckets(c->d->a); b++)
+        if (e->buckets[b] != 0
+            && (csv_field(c->o, k->p[0].s) < 0
+                || fprintf(c->o, ",%lld,%lld\n", (long long)nta_agg_bucket_value(c->d->a, b),
+                           (long long)e->buckets[b]) < 0))
+            return -1;
+    return 0;
+}
+
 static int write_csv(nta_report *r, FILE *o)
 {
     dist *d = (dist *)r;
-    const nta_aggkey **keys;
-    size_t n = sorted(d, &keys);
-    int rc = fprintf(o, "%s,value,count\n", strcmp(r->name, "ifhist") == 0 ? "if_name" : "key") < 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        const nta_aggent *e = nta_agg_find(d->a, keys[i]);
-        for (int b = 0; b < nta_agg_nbuckets(d->a) && !rc; b++)
-            if (e->buckets[b] != 0)
-                rc = csv_field(o, keys[i]->p[0].s) < 0
-                     || fprintf(o, ",%lld,%lld\n", (long long)nta_agg_bucket_value(d->a, b),
-                                (long long)e->buckets[b]) < 0;
-    }
-    free(keys);
-    return rc ? -1 : 0;
+    rows_ctx c = { d, o, NULL };
+    if (fprintf(o, "%s,value,count\n", strcmp(r->name, "ifhist") == 0 ? "if_name" : "key") < 0)
+        return -1;
+    return nta_agg_walk(d->a, NTA_ORDER_VAL_KEY, csv_rows, &c) == 0 ? 0 : -1;
 }
 
 /* {"key":[...],"function":...,"buckets":[{"value","count"}...]}, every non-zero bucket; the
  * lquantize underflow bucket's value is low - 1 and the overflow's is the top boundary. */
+static int json_row(const nta_aggkey *k, const nta_aggent *const *ents, int naggs, void *ctx)
+{
+    rows_ctx *c = ctx;
+    const nta_agg *a = c->d->a;
+    const nta_aggent *e = ents[0];
+    (void)naggs;
+    int lq = nta_agg_fn(a) == NTA_AGG_LQUANTIZE;
+    json_t *b = json_array();
+    for (int i = 0; i < nta_agg_nbuckets(a); i++)
+        if (e->buckets[i] != 0)
+            json_array_append_new(b, json_pack("{s:I, s:I}", "value",
+                                               (json_int_t)nta_agg_bucket_value(a, i), "count",
+                                               (json_int_t)e->buckets[i]));
+    json_t *row = json_pack("{s:[o], s:s, s:o}", "key", nta_jstring(k->p[0].s), "function",
+                            lq ? "lquantize" : "quantize", "buckets", b);
+    if (lq) {
+        int64_t low, step;
+        int levels;
+        nta_agg_lq_params(a, &low, &step, &levels);
+        json_object_set_new(row, "low", json_integer(low));
+        json_object_set_new(row, "high", json_integer(low + step * levels));
+        json_object_set_new(row, "step", json_integer(step));
+    }
+    json_array_append_new(c->rows, row);
+    return 0;
+}
+
 static json_t *json_rows(nta_report *r)
 {
     dist *d = (dist *)r;
-    const nta_aggkey **keys;
-    size_t n = sorted(d, &keys);
-    json_t *rows = json_array();
-    int lq = nta_agg_fn(d->a) == NTA_AGG_LQUANTIZE;
-    for (size_t i = 0; i < n; i++) {
-        const nta_aggent *e = nta_agg_find(d->a, keys[i]);
-        json_t *b = json_array();
-        for (int k = 0; k < nta_agg_nbuckets(d->a); k++)
-            if (e->buckets[k] != 0)
-                json_array_append_new(b, json_pack("{s:I, s:I}", "value",
-                                                   (json_int_t)nta_agg_bucket_value(d->a, k),
-                                                   "count", (json_int_t)e->buckets[k]));
-        json_t *row = json_pack("{s:[o], s:s, s:o}", "key", nta_jstring(keys[i]->p[0].s), "function",
-                                lq ? "lquantize" : "quantize", "buckets", b);
-        if (lq) {
-            int64_t low, step;
-            int levels;
-            nta_agg_lq_params(d->a, &low, &step, &levels);
-            json_object_set_new(row, "low", json_integer(low));
-            json_object_set_new(row, "high", json_integer(low + step * levels));
-            json_object_set_new(row, "step", json_integer(step));
-        }
-        json_array_append_new(rows, row);
-    }
-    free(keys);
-    return rows;
+    rows_ctx c = { d, NULL, json_array() };
+    nta_agg_walk(d->a, NTA_ORDER_VAL_KEY, json_row, &c);
+    return c.rows;
 }
 
 static int cmp_i64(const void *a, const void *b)

@@ -61,65 +61,77 @@ static int write_text(nta_report *r, FILE *o)
     return fputc('\n', o) == EOF ? -1 : 0;   /* dtrace's newline at exit */
 }
 
-/* The rows in DTrace's printa order. */
-static size_t rows(ooo *s, const nta_aggkey ***keys)
+/* A row in DTrace's printa order: the union of the four tables' keys (nta_agg_walk_joined).
+ * A key missing from a table reads 0 there, as printa prints it. */
+static int64_t val(const ooo *s, int i, const nta_aggent *const *ents)
 {
-    size_t n = nta_agg_union_count(s->a, 4);
-    *keys = malloc((n ? n : 1) * sizeof **keys);
-    if (*keys == NULL)
-        return 0;
-    return nta_agg_sorted(s->a, 4, *keys, n);
+    return nta_agg_value(s->a[i], ents[i]);
 }
 
-static int64_t val(ooo *s, int i, const nta_aggkey *k)
+typedef struct rows_ctx {
+    const ooo *s;
+    FILE *o;
+    json_t *a;
+} rows_ctx;
+
+static int csv_row(const nta_aggkey *k, const nta_aggent *const *ents, int naggs, void *ctx)
 {
-    return nta_agg_value(s->a[i], nta_agg_find(s->a[i], k));
+    rows_ctx *c = ctx;
+    (void)naggs;
+    return fprintf(c->o, "%s,%lld,%lld,%lld,%lld\n", k->p[0].s, (long long)val(c->s, VB, ents),
+                   (long long)val(c->s, IB, ents), (long long)val(c->s, VP, ents),
+                   (long long)val(c->s, IP, ents)) < 0 ? -1 : 0;
 }
 
 static int write_csv(nta_report *r, FILE *o)
 {
     ooo *s = (ooo *)r;
-    const nta_aggkey **keys;
-    size_t n = rows(s, &keys);
-    int rc = fprintf(o, "raddr,bytes,ooo_bytes,packets,ooo_packets\n") < 0 ? -1 : 0;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (fprintf(o, "%s,%lld,%lld,%lld,%lld\n", keys[i]->p[0].s, (long long)val(s, VB, keys[i]),
-                    (long long)val(s, IB, keys[i]), (long long)val(s, VP, keys[i]),
-                    (long long)val(s, IP, keys[i])) < 0)
-            rc = -1;
-    free(keys);
-    return rc;
+    rows_ctx c = { s, o, NULL };
+    if (fprintf(o, "raddr,bytes,ooo_bytes,packets,ooo_packets\n") < 0)
+        return -1;
+    return nta_agg_walk_joined(s->a, 4, NULL, csv_row, &c) == 0 ? 0 : -1;
+}
+
+static int json_row(const nta_aggkey *k, const nta_aggent *const *ents, int naggs, void *ctx)
+{
+    rows_ctx *c = ctx;
+    (void)naggs;
+    json_array_append_new(c->a, json_pack("{s:s, s:I, s:I, s:I, s:I}", "raddr", k->p[0].s,
+                                          "bytes", (json_int_t)val(c->s, VB, ents), "ooo_bytes",
+                                          (json_int_t)val(c->s, IB, ents), "packets",
+                                          (json_int_t)val(c->s, VP, ents), "ooo_packets",
+                                          (json_int_t)val(c->s, IP, ents)));
+    return 0;
 }
 
 static json_t *json_rows(nta_report *r)
 {
     ooo *s = (ooo *)r;
-    const nta_aggkey **keys;
-    size_t n = rows(s, &keys);
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I, s:I}", "raddr", keys[i]->p[0].s,
-                                           "bytes", (json_int_t)val(s, VB, keys[i]), "ooo_bytes",
-                                           (json_int_t)val(s, IB, keys[i]), "packets",
-                                           (json_int_t)val(s, VP, keys[i]), "ooo_packets",
-                                           (json_int_t)val(s, IP, keys[i])));
-    free(keys);
-    return a;
+    rows_ctx c = { s, NULL, json_array() };
+    nta_agg_walk_joined(s->a, 4, NULL, json_row, &c);
+    return c.a;
 }
 
+typedef struct sum_ctx {
+    const nta_agg *a;
+    double total;
+} sum_ctx;
+
+static int add_value(const nta_aggkey *k, const nta_aggent *const *ents, int naggs, void *ctx)
+{
+    sum_ctx *c = ctx;
+    (void)k;
+    (void)naggs;
+    c->total += (double)nta_agg_value(c->a, ents[0]);
+    return 0;
+}
+
+/* Sums of integers below 2^53: exact as doubles in any order, so no sort is needed. */
 static double total(nta_agg *a)
 {
-    double t = 0;
-    const nta_aggkey **keys;
-    size_t n = nta_agg_count(a);
-    keys = malloc((n ? n : 1) * sizeof *keys);
-    if (keys == NULL)
-        return 0;
-    n = nta_agg_sorted(&a, 1, keys, n);
-    for (size_t i = 0; i < n; i++)
-        t += (double)nta_agg_value(a, nta_agg_find(a, keys[i]));
-    free(keys);
-    return t;
+    sum_ctx c = { a, 0 };
+    nta_agg_walk(a, NTA_ORDER_NONE, add_value, &c);
+    return c.total;
 }
 
 static int metric(nta_report *r, const char *name, double *v)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyzer/synth.h"
+#include "analyzer/tcp_fsm.h"
 #include "formats/decode.h"
 #include "testutil.h"
 
@@ -206,6 +207,127 @@ START_TEST(public_handshake_variants)
 }
 END_TEST
 
+/* ---- the reassembly queue, driven segment by segment ----
+ * Expected values derived by hand from FreeBSD's tcp_reass() (stable/13 and 14): a segment
+ * beyond rcv_nxt that touches no queued entry starts a new one only while the queue holds
+ * fewer than min(sb_hiwat / t_maxseg + 1, net.inet.tcp.reass.maxqueuelen = 100); otherwise it
+ * is dropped. Touching or overlapping segments join the entries they meet. */
+
+static void rig_fire(void *ctx, nta_probe p, const nta_tcb *t, int32_t old, int with_seg, uint64_t ts)
+{
+    (void)ctx; (void)p; (void)t; (void)old; (void)with_seg; (void)ts;
+}
+
+static uint64_t rig_cid(void *ctx)
+{
+    return ++*(uint64_t *)ctx;
+}
+
+typedef struct rig {
+    uint64_t cids;
+    nta_fsm_env env;
+    nta_tcb t;
+    nta_tcp_opts none;
+} rig;
+
+/* A passive open: the peer's SYN (seq 1000, MSS 1460, window scale ws or none), our SYN|ACK
+ * (seq 5000, MSS 1460, the same scale, window `win`, or 65535 with scaling), the peer's ACK:
+ * ESTABLISHED with rcv_nxt 1001. Then we advertise `win` (scaled by ws when negotiated). */
+static void rig_open(rig *r, int8_t ws, uint16_t win)
+{
+    memset(r, 0, sizeof *r);
+    r->env.fire = rig_fire;
+    r->env.new_cid = rig_cid;
+    r->env.ctx = &r->cids;
+    r->t.my_ws = r->t.peer_ws = -1;
+    r->t.srtt_us = -1;
+    nta_tcp_opts syn = { 1460, ws, 1, 0, 0, 0, 0, 0, { { 0, 0 } } };
+    r->none.wscale = -1;
+    nta_seg s1 = { 1, 1000, 0, 0, 65535, TH_SYN, &syn };
+    nta_fsm_receive(&r->env, &r->t, &s1);
+    nta_seg s2 = { 2, 5000, 1001, 0, ws < 0 ? win : 65535, TH_SYN | TH_ACK, &syn };
+    nta_fsm_send(&r->env, &r->t, &s2);
+    nta_seg s3 = { 3, 1001, 5001, 0, 512, TH_ACK, &r->none };
+    nta_fsm_receive(&r->env, &r->t, &s3);
+    ck_assert_int_eq(r->t.state, TCPS_ESTABLISHED);
+    ck_assert_uint_eq(r->t.rcv_nxt, 1001);
+    nta_seg s4 = { 4, 5001, 1001, 0, win, TH_ACK, &r->none };
+    nta_fsm_send(&r->env, &r->t, &s4);
+}
+
+static void rig_data(rig *r, uint32_t seq, uint32_t len)
+{
+    nta_seg s = { 5, seq, 5001, len, 512, TH_ACK, &r->none };
+    nta_fsm_receive(&r->env, &r->t, &s);
+}
+
+/* n segments of 100 bytes at 1001 + 200k (k = 1..n), each after a 100-byte hole (the first
+ * hole is [1001, 1201)), then the holes filled in order; rcv_nxt after filling hole k is the
+ * end of range k (1101 + 200k) while range k was queued, and stops at the first one dropped. */
+static void holes_then_fill(rig *r, int n, int kept)
+{
+    for (int k = 1; k <= n; k++)
+        rig_data(r, 1001 + 200u * k, 100);
+    ck_assert_int_eq(r->t.nooo, kept);
+    rig_data(r, 1001, 200);
+    ck_assert_uint_eq(r->t.rcv_nxt, 1301);
+    for (int k = 2; k <= n; k++) {
+        rig_data(r, 901 + 200u * k, 100);
+        uint32_t want = k <= kept ? 1101 + 200u * k : 1001 + 200u * (kept + 1);
+        ck_assert_msg(r->t.rcv_nxt == want, "after hole %d: rcv_nxt %u, want %u", k, r->t.rcv_nxt, want);
+        if (k > kept)
+            break;
+    }
+    nta_tcb_release(&r->t);
+}
+
+START_TEST(reassembly_queue_holds_what_freebsd_holds)
+{
+    rig r;
+    /* more than 16 holes, a large buffer (65535 << 7): the fixed limit, 100 entries */
+    rig_open(&r, 7, 65535);
+    holes_then_fill(&r, 150, 100);
+    /* no window scaling, 65535 advertised, t_maxseg 1460: 65535 / 1460 + 1 = 45 entries */
+    rig_open(&r, -1, 65535);
+    holes_then_fill(&r, 60, 45);
+    /* a smaller buffer: 8760 / 1460 + 1 = 7 (all inline in the tcb) */
+    rig_open(&r, -1, 8760);
+    holes_then_fill(&r, 10, 7);
+    ck_assert_ptr_null(r.t.ooo_heap);
+}
+END_TEST
+
+START_TEST(reassembly_queue_merges_touching_ranges)
+{
+    rig r;
+    rig_open(&r, 7, 65535);
+    /* [1201,1301) [1401,1501) [1601,1701): three entries */
+    rig_data(&r, 1201, 100);
+    rig_data(&r, 1401, 100);
+    rig_data(&r, 1601, 100);
+    ck_assert_int_eq(r.t.nooo, 3);
+    /* [1301,1401) touches the first two: they become [1201,1501) */
+    rig_data(&r, 1301, 100);
+    ck_assert_int_eq(r.t.nooo, 2);
+    /* [1150,1800) overlaps both and more: one entry [1150,1800) */
+    rig_data(&r, 1150, 650);
+    ck_assert_int_eq(r.t.nooo, 1);
+    /* [1001,1150) fills the hole: rcv_nxt jumps to 1800, the queue is empty */
+    rig_data(&r, 1001, 149);
+    ck_assert_uint_eq(r.t.rcv_nxt, 1800);
+    ck_assert_int_eq(r.t.nooo, 0);
+    /* with the queue full, a segment touching an entry still joins it (tcp_reass appends) */
+    rig_open(&r, -1, 8760);
+    for (int k = 1; k <= 7; k++)
+        rig_data(&r, 1001 + 200u * k, 100);
+    rig_data(&r, 1301, 50);   /* touches [1201,1301) */
+    ck_assert_int_eq(r.t.nooo, 7);
+    rig_data(&r, 1001, 200);
+    ck_assert_uint_eq(r.t.rcv_nxt, 1351);
+    nta_tcb_release(&r.t);
+}
+END_TEST
+
 int main(void)
 {
     tu_require_shared("analyzer/fsm");
@@ -214,6 +336,8 @@ int main(void)
     tcase_add_test(tc, own_scenarios);
     tcase_add_test(tc, own_midstream_and_loopback);
     tcase_add_test(tc, public_handshake_variants);
+    tcase_add_test(tc, reassembly_queue_holds_what_freebsd_holds);
+    tcase_add_test(tc, reassembly_queue_merges_touching_ranges);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -89,25 +89,36 @@ static void wbytes(wbuf *w, const void *p, size_t n)
         w->b[w->n++] = 0;
 }
 
-/* Section header, one Ethernet interface named `name` with if_tsresol 9 (ns), one EPB of `pkt`
- * on interface `ifid` at ts_ns. Returns the total size. */
-static void build(wbuf *w, int be, const char *name, const tu_pkt *pkt, uint32_t ifid, uint64_t ts_ns)
+/* Section header, one Ethernet interface named `name` with if_tsresol `resol` and, when
+ * has_off, if_tsoffset `off` seconds, one EPB of `pkt` on interface `ifid` at `ts` units. */
+static void build_ts(wbuf *w, int be, const char *name, const tu_pkt *pkt, uint32_t ifid,
+                     uint64_t ts, uint8_t resol, int has_off, int64_t off)
 {
     memset(w, 0, sizeof *w);
     w->be = be;
     w32(w, 0x0A0D0D0A); w32(w, 28); w32(w, 0x1A2B3C4D); w16(w, 1); w16(w, 0);
     w32(w, 0xffffffff); w32(w, 0xffffffff); w32(w, 28);
     size_t nlen = strlen(name), npad = (nlen + 3) & ~(size_t)3;
-    uint32_t idb = (uint32_t)(20 + 4 + npad + 8 + 4);
+    uint32_t idb = (uint32_t)(20 + 4 + npad + 8 + (has_off ? 12 : 0) + 4);
     w32(w, 1); w32(w, idb); w16(w, 1); w16(w, 0); w32(w, 65535);
     w16(w, 2); w16(w, (uint16_t)nlen); wbytes(w, name, nlen);
-    w16(w, 9); w16(w, 1); w->b[w->n++] = 9; w->n += 3;
+    w16(w, 9); w16(w, 1); w->b[w->n++] = resol; w->n += 3;
+    if (has_off) {
+        w16(w, 14); w16(w, 8); w32(w, (uint32_t)((uint64_t)off >> (be ? 32 : 0)));
+        w32(w, (uint32_t)((uint64_t)off >> (be ? 0 : 32)));
+    }
     w16(w, 0); w16(w, 0);
     w32(w, idb);
     uint32_t epb = (uint32_t)(32 + ((pkt->caplen + 3) & ~3u));
-    w32(w, 6); w32(w, epb); w32(w, ifid); w32(w, (uint32_t)(ts_ns >> 32)); w32(w, (uint32_t)ts_ns);
+    w32(w, 6); w32(w, epb); w32(w, ifid); w32(w, (uint32_t)(ts >> 32)); w32(w, (uint32_t)ts);
     w32(w, pkt->caplen); w32(w, pkt->origlen); wbytes(w, pkt->data, pkt->caplen);
     w32(w, epb);
+}
+
+/* The same with if_tsresol 9 (ns) and no offset: ts_ns is the packet's time. */
+static void build(wbuf *w, int be, const char *name, const tu_pkt *pkt, uint32_t ifid, uint64_t ts_ns)
+{
+    build_ts(w, be, name, pkt, ifid, ts_ns, 9, 0, 0);
 }
 
 START_TEST(big_endian_section_reads_like_little_endian)
@@ -184,6 +195,51 @@ START_TEST(nanosecond_and_microsecond_interfaces_in_one_file)
 }
 END_TEST
 
+/* A time nta_packet cannot hold (before 1970, or past 2^63 - 1 ns = 2262-04-11 23:47:16.854775807
+ * UTC) is a bad record, counted, never saturated: an all-ones timestamp made --bytes --interval
+ * print empty blocks without end. Hand-derived: 2^40 units of 1 s (if_tsresol 0x80, 2^-0) are
+ * 1.1e21 ns; an offset of 9223372036 s (2^63 ns) plus the packet's 1.8e18 ns exceeds 2^63. */
+START_TEST(times_beyond_63_bits_are_bad_records)
+{
+    tu_capture *src = tu_read(tu_fixture("veth-scenarios.pcap"));
+    const tu_pkt *syn = &src->pkts[2];
+    static const struct {
+        uint64_t ts;
+        uint8_t resol;
+        int has_off;
+        int64_t off;
+        int ok;
+        uint64_t want;
+    } cases[] = {
+        { UINT64_MAX, 9, 0, 0, 0, 0 },
+        { (uint64_t)INT64_MAX, 9, 0, 0, 1, (uint64_t)INT64_MAX },
+        { (uint64_t)INT64_MAX + 1, 9, 0, 0, 0, 0 },
+        { 1ull << 40, 0x80, 0, 0, 0, 0 },
+        { 1795454472ull, 0x80, 0, 0, 1, 1795454472000000000ull },
+        { 1795454472000000000ull, 9, 1, INT64_MAX / 1000000000, 0, 0 },
+        { 1795454472000000000ull, 9, 1, -1795454473ll, 0, 0 },
+        { 1795454472000000000ull, 9, 1, -1795454472ll, 1, 0 },
+        { UINT64_MAX, 19, 0, 0, 1, 1844674407ull },   /* 10^-19 s units: 1.8 s */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int be = 0; be < 2; be++) {
+            wbuf w;
+            build_ts(&w, be, "t0", syn, 0, cases[i].ts, cases[i].resol, cases[i].has_off,
+                     cases[i].off);
+            tu_capture *c = tu_read_mem(w.b, w.n);
+            ck_assert_msg(c->err_code == 0, "case %zu: %s", i, c->err_msg);
+            ck_assert_msg(c->n == (size_t)cases[i].ok && c->bad_records == (uint64_t)!cases[i].ok,
+                          "case %zu be=%d: %zu packets, %llu bad", i, be, c->n,
+                          (unsigned long long)c->bad_records);
+            if (cases[i].ok)
+                ck_assert_uint_eq(c->pkts[0].ts_ns, cases[i].want);
+            tu_capture_free(c);
+        }
+    }
+    tu_capture_free(src);
+}
+END_TEST
+
 int main(void)
 {
     tu_require_shared("formats/pcapng");
@@ -194,6 +250,7 @@ int main(void)
     tcase_add_test(tc, big_endian_section_reads_like_little_endian);
     tcase_add_test(tc, damaged_blocks_are_reported_or_skipped);
     tcase_add_test(tc, nanosecond_and_microsecond_interfaces_in_one_file);
+    tcase_add_test(tc, times_beyond_63_bits_are_bad_records);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

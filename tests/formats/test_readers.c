@@ -251,11 +251,9 @@ END_TEST
 /* A file cut anywhere yields a prefix of its packets, an error unless the cut falls between
  * records, and never a crash or a wrong packet. */
 /* mode: 1 plain pcap (boundaries known), 2 compressed, 0 other */
-static void cut_everywhere(const char *name, size_t step, int plain_pcap)
+static void cut_buffer(const char *name, const uint8_t *buf, size_t len, size_t step, int plain_pcap)
 {
-    tu_capture *full = tu_read(tu_fixture(name));
-    size_t len;
-    uint8_t *buf = tu_slurp(tu_fixture(name), &len);
+    tu_capture *full = tu_read_mem(buf, len);
     for (size_t cut = 0; cut < len; cut += step) {
         tu_capture *c = tu_read_mem(buf, cut);
         ck_assert_msg(c->n <= full->n, "%s cut at %zu: more packets than the whole file", name, cut);
@@ -282,12 +280,39 @@ static void cut_everywhere(const char *name, size_t step, int plain_pcap)
         }
         tu_capture_free(c);
     }
-    free(buf);
     tu_capture_free(full);
+}
+
+static void cut_everywhere(const char *name, size_t step, int plain_pcap)
+{
+    size_t len;
+    uint8_t *buf = tu_slurp(tu_fixture(name), &len);
+    cut_buffer(name, buf, len, step, plain_pcap);
+    free(buf);
+}
+
+/* The decompressed bytes of a fixture (through nta_stream, which test_stream.c checks). */
+static uint8_t *decompressed(const char *name, size_t *len)
+{
+    nta_stream *s;
+    nta_err err;
+    ck_assert_int_eq(nta_stream_open_file(&s, tu_fixture(name), &err), 0);
+    size_t cap = 1 << 20, got;
+    uint8_t *buf = malloc(cap);
+    ck_assert_int_eq(nta_stream_read(s, buf, cap, &got, &err), 0);
+    ck_assert_uint_lt(got, cap);
+    nta_stream_free(s);
+    *len = got;
+    return buf;
 }
 
 START_TEST(cut_files_lose_nothing_before_the_cut)
 {
+    size_t elen;
+    uint8_t *erf = decompressed("veth-scenarios.erf", &elen);
+    cut_buffer("veth-scenarios.erf (plain)", erf, elen, 11, 0);
+    free(erf);
+    cut_everywhere("veth-scenarios.erf", 13, 2);
     cut_everywhere("veth-scenarios.pcap", 7, 1);
     cut_everywhere("veth-scenarios.pcapng", 37, 0);
     cut_everywhere("veth-scenarios.pcap.gz", 13, 2);
@@ -531,6 +556,152 @@ START_TEST(direct_pcap_records_read_as_libpcap_does)
 }
 END_TEST
 
+/* veth-scenarios.pcap's first six records with their ts_sec and ts_usec fields replaced, as a
+ * little-endian microsecond pcap (the file's own header). */
+static uint8_t *retimed_pcap(const uint32_t *secs, const uint32_t *usecs, size_t *len)
+{
+    size_t n;
+    uint8_t *src = tu_slurp(tu_fixture("veth-scenarios.pcap"), &n);
+    uint8_t *out = malloc(n);
+    memcpy(out, src, 24);
+    size_t at = 24, o = 24;
+    for (int i = 0; i < 6; i++) {
+        uint32_t caplen;
+        memcpy(&caplen, src + at + 8, 4);
+        memcpy(out + o, src + at, 16 + caplen);
+        memcpy(out + o, &secs[i], 4);
+        memcpy(out + o + 4, &usecs[i], 4);
+        at += 16 + caplen;
+        o += 16 + caplen;
+    }
+    free(src);
+    *len = o;
+    return out;
+}
+
+/* Classic pcap's ts_sec is unsigned: tshark -r on these records shows 2040-01-01 00:00:00.42354
+ * UTC (2208988800 s, derived: 70 years and 17 leap days after 1970) where libpcap's signed field
+ * read 1901, which nta turned into a date in 2488. A microsecond field of 10^6 or more is no time
+ * (tshark prints "1795454472.1000000000"): that record is skipped and counted, the rest read. */
+START_TEST(pcap_times_past_2038_and_impossible_fractions)
+{
+    static const uint32_t late[6] = { 2208988800u, 2208988801u, 4294967295u, 2208988803u,
+                                      2208988804u, 2208988805u };
+    static const uint32_t us[6] = { 423540, 455565, 999999, 615305, 615312, 615328 };
+    static const uint32_t bad_us[6] = { 423540, 1000000, 615265, 4294967295u, 615312, 615328 };
+    static const uint32_t ok_s[6] = { 1795454472u, 1795454472u, 1795454472u, 1795454472u,
+                                      1795454472u, 1795454472u };
+    size_t len;
+    uint8_t *late_buf = retimed_pcap(late, us, &len);
+    char *late_path = temp_capture(late_buf, len);
+    uint8_t *bad_buf = retimed_pcap(ok_s, bad_us, &len);
+    char *bad_path = temp_capture(bad_buf, len);
+    for (int how = 0; how < 4; how++) {   /* memory (libpcap), inline direct, read ahead, libpcap */
+        tu_capture *c = how == 0 ? tu_read_mem(late_buf, len) : tu_read_how(late_path, how == 1, how == 3);
+        ck_assert_msg(c->err_code == 0 && c->n == 6, "how %d: %zu packets, %s", how, c->n, c->err_msg);
+        ck_assert_uint_eq(c->pkts[0].ts_ns, 2208988800423540000ull);
+        ck_assert_uint_eq(c->pkts[2].ts_ns, 4294967295999999000ull);   /* 2106-02-07 06:28:15 */
+        ck_assert_uint_eq(c->bad_records, 0);
+        tu_capture_free(c);
+        c = how == 0 ? tu_read_mem(bad_buf, len) : tu_read_how(bad_path, how == 1, how == 3);
+        ck_assert_msg(c->err_code == 0 && c->n == 4, "how %d: %zu packets, %s", how, c->n, c->err_msg);
+        ck_assert_uint_eq(c->bad_records, 2);
+        ck_assert_uint_eq(c->pkts[1].ts_ns, 1795454472615265000ull);
+        tu_capture_free(c);
+    }
+    unlink(late_path);
+    unlink(bad_path);
+    free(late_path);
+    free(bad_path);
+    free(late_buf);
+    free(bad_buf);
+}
+END_TEST
+
+static int count_iface(void *ctx, const nta_iface *ifc, uint32_t *index)
+{
+    uint32_t *n = ctx;
+    if (ifc->linktype != UINT32_MAX)
+        *index = (*n)++;
+    return 0;
+}
+
+/* nta's ERF reader against libtrace's, which read ERF before: on the fixture (written by
+ * traceconvert, gzip'd by it) the same frames, lengths and link types; times within the 1 ns
+ * libtrace's truncating conversion loses. nta rounds, as tshark prints the fixture's first frame
+ * (1795454472.423540000, tshark -r veth-scenarios.erf), which is the source pcap's microsecond. */
+START_TEST(erf_reader_agrees_with_libtrace)
+{
+    uint32_t nifs = 0;
+    nta_reader_opts o = { NULL, 0, { count_iface, &nifs }, 0 };
+    nta_reader lt;
+    nta_err err;
+    char uri[4200];
+    snprintf(uri, sizeof uri, "erf:%s", tu_fixture("veth-scenarios.erf"));
+    ck_assert_int_eq(nta_libtrace_open(&lt, uri, &o, &err), 0);
+    tu_capture *c = tu_read(tu_fixture("veth-scenarios.erf"));
+    ck_assert_msg(c->err_code == 0 && c->bad_records == 0, "%s", c->err_msg);
+    ck_assert_str_eq(c->format, "erf");
+    size_t i = 0;
+    nta_packet p;
+    while (lt.next(lt.ctx, &p, &err) == 1) {
+        ck_assert_uint_lt(i, c->n);
+        const tu_pkt *x = &c->pkts[i++];
+        ck_assert_msg(x->caplen == p.caplen && x->origlen == p.origlen && x->linktype == p.linktype,
+                      "packet %zu: %u/%u/%u vs libtrace %u/%u/%u", i, x->caplen, x->origlen,
+                      x->linktype, p.caplen, p.origlen, p.linktype);
+        ck_assert_msg(memcmp(x->data, p.data, p.caplen) == 0, "packet %zu: bytes differ", i);
+        ck_assert_msg(x->ts_ns >= p.ts_ns && x->ts_ns - p.ts_ns <= 1, "packet %zu: %llu vs %llu", i,
+                      (unsigned long long)x->ts_ns, (unsigned long long)p.ts_ns);
+    }
+    ck_assert_uint_eq(i, c->n);
+    ck_assert_uint_eq(c->n, 105);   /* capinfos veth-scenarios.pcap: 105 packets */
+    ck_assert_uint_eq(c->pkts[0].ts_ns, 1795454472423540000ull);
+    nta_reader_close(&lt);
+    tu_capture_free(c);
+    /* from memory (no file name, so no libtrace): the same packets */
+    size_t len;
+    uint8_t *buf = tu_slurp(tu_fixture("veth-scenarios.erf"), &len);
+    tu_capture *a = tu_read(tu_fixture("veth-scenarios.erf")), *m = tu_read_mem(buf, len);
+    ck_assert_msg(m->err_code == 0 && m->n == a->n, "%zu packets: %s", m->n, m->err_msg);
+    for (i = 0; i < a->n; i++)
+        ck_assert_msg(a->pkts[i].ts_ns == m->pkts[i].ts_ns && a->pkts[i].caplen == m->pkts[i].caplen
+                          && a->pkts[i].origlen == m->pkts[i].origlen
+                          && a->pkts[i].offset == m->pkts[i].offset
+                          && memcmp(a->pkts[i].data, m->pkts[i].data, a->pkts[i].caplen) == 0,
+                      "packet %zu differs read from memory", i + 1);
+    tu_capture_free(a);
+    tu_capture_free(m);
+    free(buf);
+
+    /* three records flagged with a receive error: libtrace gives them without a packet, which
+     * was skipped unseen; now every record is accounted for, by either reader */
+    size_t elen;
+    uint8_t *erf = decompressed("veth-scenarios.erf", &elen);
+    size_t at = 0;
+    for (int r = 0; at + 16 <= elen; r++) {
+        if (r == 20 || r == 30 || r == 40)
+            erf[at + 9] |= 0x10;
+        at += (size_t)(erf[at + 10] << 8 | erf[at + 11]);
+    }
+    char *path = temp_capture(erf, elen);
+    snprintf(uri, sizeof uri, "erf:%s", path);
+    ck_assert_int_eq(nta_libtrace_open(&lt, uri, &o, &err), 0);
+    for (i = 0; lt.next(lt.ctx, &p, &err) == 1;)
+        i++;
+    ck_assert_uint_eq(i, 102);
+    ck_assert_uint_eq(lt.warn->bad_records, 3);
+    nta_reader_close(&lt);
+    c = tu_read(path);
+    ck_assert_uint_eq(c->n, 102);
+    ck_assert_uint_eq(c->bad_records, 3);
+    tu_capture_free(c);
+    unlink(path);
+    free(path);
+    free(erf);
+}
+END_TEST
+
 int main(void)
 {
     tu_require_shared("formats/readers");
@@ -547,6 +718,8 @@ int main(void)
     tcase_add_test(tc, several_files_merge_in_time_order);
     tcase_add_test(tc, reading_ahead_changes_nothing);
     tcase_add_test(tc, direct_pcap_records_read_as_libpcap_does);
+    tcase_add_test(tc, pcap_times_past_2038_and_impossible_fractions);
+    tcase_add_test(tc, erf_reader_agrees_with_libtrace);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

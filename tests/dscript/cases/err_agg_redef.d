@@ -1,0 +1,6 @@
+/* truth: an aggregation keeps its first function (D_AGG_REDEF). */
+BEGIN
+{
+	@a = count();
+	@a = sum(1);
+}

@@ -1,0 +1,5 @@
+/* truth: an undefined $n is D_MACRO_UNDEF. */
+BEGIN
+{
+	trace($3);
+}
