@@ -62,6 +62,7 @@ typedef struct cli_merge_opts {
 struct nta_merge;
 int cli_report_merge(struct nta_merge *m, const cli_merge_opts *mo);
 int cli_events_merge(struct nta_merge *m, const cli_merge_opts *mo);
+int cli_run_merge(struct nta_merge *m, const cli_merge_opts *mo);
 
 /* fopen(path, "w"), compressing with zstd when path ends in ".zst". */
 FILE *cli_fopen_out(const char *path);

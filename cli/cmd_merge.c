@@ -120,6 +120,8 @@ int cli_cmd_merge(int argc, char **argv)
         status = partial_merge(m, emit, mo.shards, mo.nshards);
     else if (nta_merge_kind(m) == NTA_SHARD_REPORT)
         status = cli_report_merge(m, &mo);
+    else if (nta_merge_kind(m) == NTA_SHARD_RUN)
+        status = cli_run_merge(m, &mo);
     else
         status = cli_events_merge(m, &mo);
     nta_merge_free(m);

@@ -69,7 +69,8 @@ static int check_member(nta_merge *m, int i, nta_err *err)
         return set_error(err, NTA_EUSAGE, path, "belongs to another plan (%s) than %s", h->plan_id, p0);
     if (h->kind != h0->kind || na != nb || memcmp(oa, ob, na) != 0)
         return set_error(err, NTA_EUSAGE, path, "was made by another command or options (%s) than "
-                         "%s", h->kind == NTA_SHARD_REPORT ? "report" : "events", p0);
+                         "%s", h->kind == NTA_SHARD_REPORT ? "report" : h->kind == NTA_SHARD_EVENTS ? "events"
+                         : "run", p0);
     for (int j = 0; j < i; j++) {
         const nta_shard_head *g = nta_shardr_head(m->parts[j].r);
         for (uint32_t a = 0; a < h->nidx; a++)

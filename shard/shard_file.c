@@ -422,7 +422,8 @@ static int parse_head(nta_shardr *r, nta_err *err)
             return rfail(r, err, NTA_ECORRUPT, "a plan id that is not %s", "hex");
     r->head.count = get_u32(h + 48);
     r->head.nidx = get_u32(h + 52);
-    if (r->head.kind != NTA_SHARD_REPORT && r->head.kind != NTA_SHARD_EVENTS)
+    if (r->head.kind != NTA_SHARD_REPORT && r->head.kind != NTA_SHARD_EVENTS &&
+        r->head.kind != NTA_SHARD_RUN)
         return rfail(r, err, NTA_ECORRUPT, "an unknown kind of %s", "shard");
     if (r->head.count < 1 || r->head.count > 4096 || r->head.nidx < 1
         || r->head.nidx > r->head.count || s->len != 56 + 4 * (uint64_t)r->head.nidx)

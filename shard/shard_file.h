@@ -30,7 +30,7 @@
 #include "common/varint.h"
 #include "event/probes.h"
 
-enum { NTA_SHARD_REPORT = 1, NTA_SHARD_EVENTS = 2 };
+enum { NTA_SHARD_REPORT = 1, NTA_SHARD_EVENTS = 2, NTA_SHARD_RUN = 3 };
 #define NTA_SHARD_MAX_RECORD (64u * 1024u)
 #define NTA_SHARD_MAX_CHANNELS 8
 
