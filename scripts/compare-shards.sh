@@ -8,7 +8,11 @@
 # every format; and one run of the same command. Compared: stdout, stderr and the exit status
 # of the merge against the run's, for report --all (text, json, csv, --output-dir), report
 # --bytes --interval 1s (text, json, csv), report --ooo --fail-if, events (text, jsonl, csv,
-# dtrace) and events -P tcp:::state-change --local all (plan made with --local all).
+# dtrace) and events -P tcp:::state-change --local all (plan made with --local all), and nta run
+# of every article script that shards (../shared/article-scripts: ex3, ex4, ex5, ex6, ex9-fixed,
+# tcp4-segments, tcp4-states) and of the programs in run_progs below (a not-quiet header, faults
+# on stderr, BEGIN's globals, END's exit status; nta merge takes no format for them).
+# NTA_SHARD_WHAT="report events run" (the default: all) chooses the commands compared.
 # NTA_SHARD_SPLIT=1 runs the shards from nta split's buckets instead; NTA_SHARD_JOBS=J also
 # compares every command run with --jobs J (NTA_SHARD_NS="" for that alone); NTA_SHARD_HASH=1
 # keeps only the digests of stdout (the bench captures' events run to gigabytes). Prints one line per
@@ -19,6 +23,30 @@ OUT=${2:-$(mktemp -d)}
 cd "$(dirname "$0")/.."
 SHARED=../shared
 NS=${NTA_SHARD_NS:-1 2 3 7}
+WHAT=${NTA_SHARD_WHAT:-report events run}
+want() { case " $WHAT " in *" $1 "*) return 0 ;; esac; return 1; }
+# nta run's programs: name and arguments (one run's and every shard's)
+run_scripts=()
+if [ -d "$SHARED/article-scripts" ]; then
+    for s in ex3 ex4 ex5 ex6 ex9-fixed tcp4-segments tcp4-states; do
+        run_scripts+=("$s")
+    done
+fi
+# run_args NAME: the program's arguments into ra
+run_args() {
+    case "$1" in
+        hdr) ra=(-n 'tcp:::state-change { trace(args[3]->tcps_state); }') ;;
+        fault) ra=(-n 'ip:::receive /args[2]->ip_plength < 60/ {
+                       trace(args[2]->ip_plength / (args[2]->ip_plength - args[2]->ip_plength)); }') ;;
+        glob) ra=(-q -n 'BEGIN { n = 7; printf("start\n"); }'
+                  -n 'tcp:::receive { @[args[3]->tcps_raddr, n] = sum(args[2]->ip_plength);
+                                      a[args[1]->cs_cid]++; }'
+                  -n 'tcp:::send /a[args[1]->cs_cid] == 1/ { printf("%d\n", args[4]->tcp_dport); }'
+                  -n 'END { exit(3); }') ;;
+        *) ra=(-s "$SHARED/article-scripts/$1.d") ;;
+    esac
+}
+run_progs=("${run_scripts[@]}" hdr fault glob)
 mkdir -p "$OUT"
 
 caps=()
@@ -101,20 +129,43 @@ shards() {
     done
 }
 
+# events_cases N: the events comparisons of $cap with N shards (plan.json made)
+events_cases() {
+    shards "$1" "$OUT/plan.json" events
+    for fmt in text jsonl csv dtrace; do
+        merged "$b.ev.$fmt" --format "$fmt" "${files[@]}"
+        same "$b.ev.$fmt"
+    done
+    "$NTA" plan --shards "$1" --local all -o "$OUT/plan-all.json" "$cap" 2>/dev/null
+    shards "$1" "$OUT/plan-all.json" events -P tcp:::state-change
+    merged "$b.sc" --format jsonl "${files[@]}"
+    same "$b.sc"
+}
+
 for cap in "${caps[@]}"; do
     b=$(basename "$cap")
-    for fmt in text json csv; do
-        single "$b.all.$fmt" report --all --format "$fmt" "$cap"
-        single "$b.bytes.$fmt" report --bytes --interval 1s --format "$fmt" "$cap"
-    done
-    single "$b.ooo" report --ooo --fail-if 'ooo.packets > 0' "$cap"
-    rm -rf "$OUT/single.dir"
-    single "$b.dir" report --all --format json --output-dir "$OUT/single.dir" "$cap"
-    for fmt in text jsonl csv dtrace; do
-        single "$b.ev.$fmt" events --format "$fmt" "$cap"
-    done
-    single "$b.sc" events -P tcp:::state-change --format jsonl --local all "$cap"
-    if [ -n "${NTA_SHARD_JOBS:-}" ]; then   # the same shards as threads of one process
+    if want report; then
+        for fmt in text json csv; do
+            single "$b.all.$fmt" report --all --format "$fmt" "$cap"
+            single "$b.bytes.$fmt" report --bytes --interval 1s --format "$fmt" "$cap"
+        done
+        single "$b.ooo" report --ooo --fail-if 'ooo.packets > 0' "$cap"
+        rm -rf "$OUT/single.dir"
+        single "$b.dir" report --all --format json --output-dir "$OUT/single.dir" "$cap"
+    fi
+    if want events; then
+        for fmt in text jsonl csv dtrace; do
+            single "$b.ev.$fmt" events --format "$fmt" "$cap"
+        done
+        single "$b.sc" events -P tcp:::state-change --format jsonl --local all "$cap"
+    fi
+    if want run; then
+        for r in "${run_progs[@]}"; do
+            run_args "$r"
+            single "$b.run.$r" run "${ra[@]}" "$cap"
+        done
+    fi
+    if [ -n "${NTA_SHARD_JOBS:-}" ] && want report && want events; then   # the same shards as threads of one process
         j=$NTA_SHARD_JOBS
         for fmt in text json csv; do
             jobs "$b.all.$fmt" report --all --format "$fmt" "$cap"
@@ -134,6 +185,15 @@ for cap in "${caps[@]}"; do
         fi
         files=()
         for ((k = 0; k < n; k++)); do files+=("$OUT/s.$k"); done
+        if want run; then
+            for r in "${run_progs[@]}"; do
+                run_args "$r"
+                shards "$n" "$OUT/plan.json" run "${ra[@]}"
+                merged "$b.run.$r" "${files[@]}"
+                same "$b.run.$r"
+            done
+        fi
+        want report || { want events && events_cases "$n"; continue; }
         shards "$n" "$OUT/plan.json" report --all
         for fmt in text json csv; do
             merged "$b.all.$fmt" --format "$fmt" "${files[@]}"
@@ -154,15 +214,7 @@ for cap in "${caps[@]}"; do
         shards "$n" "$OUT/plan.json" report --ooo
         merged "$b.ooo" --fail-if 'ooo.packets > 0' "${files[@]}"
         same "$b.ooo"
-        shards "$n" "$OUT/plan.json" events
-        for fmt in text jsonl csv dtrace; do
-            merged "$b.ev.$fmt" --format "$fmt" "${files[@]}"
-            same "$b.ev.$fmt"
-        done
-        "$NTA" plan --shards "$n" --local all -o "$OUT/plan-all.json" "$cap" 2>/dev/null
-        shards "$n" "$OUT/plan-all.json" events -P tcp:::state-change
-        merged "$b.sc" --format jsonl "${files[@]}"
-        same "$b.sc"
+        want events && events_cases "$n"
     done
 done
 echo "compared $ncase cases on ${#caps[@]} captures (N = $NS): $ndiff differences (outputs in $OUT)"
