@@ -322,7 +322,7 @@ int cli_cmd_run(int argc, char **argv)
                                      "--tick-gap and --inline-output are not for shards");
             goto out;
         }
-        cli_run_prog rp = { srcs.v, srcs.n, xopts, nx, quiet, zdefs, testing, interrupted,
+        nta_run_prog rp = { srcs.v, srcs.n, xopts, nx, quiet, zdefs, testing, interrupted,
                             nmargs + 1, NULL };
         char **mv2 = calloc((size_t)nmargs + 2, sizeof *mv2);
         if (mv2 == NULL) {

@@ -1,13 +1,5 @@
 /* cli/run_shard.c: `nta run` as one shard of a plan, and the merge of its shards (see
- * run_shard.h; man/nta.1 "SHARDS").
- *
- * Records of a run shard (channels of its MAIN/TIMR/ENDS groups, at the event's position):
- *   0  the shard's first event: uv its time (the merge runs BEGIN at the run's first one)
- *   1  an event's stdout bytes (at most 64 KiB a record: a longer output takes several)
- *   2  the same, for an event that printed the header line of a not-quiet program first
- *   3  a message on stderr (a fault: "error on enabled probe ID ..."), without its newline
- * State (STAT): channel 0, key the aggregation's id, its table raw (agg_serial.h); channel 1,
- * key 0, uv the shard's clock (its latest event time: END's timestamp is the run's). */
+ * run_shard.h; what the shard file holds is shard/run_shard.h's). */
 #include "cli/run_shard.h"
 
 #include <stdlib.h>
@@ -21,84 +13,7 @@
 #include "shard/merge.h"
 #include "shard/shard_file.h"
 
-enum { CH_FIRST = 0, CH_OUT = 1, CH_OUT_HEADER = 2, CH_MSG = 3 };
-enum { ST_AGG = 0, ST_CLOCK = 1 };
-
-/* ---- the program, in OPTS ---- */
-
-static void save_prog(const cli_run_prog *pg, nta_buf *b)
-{
-    nta_buf_u8(b, 1);
-    nta_buf_uv(b, (uint64_t)pg->nsrcs);
-    for (int i = 0; i < pg->nsrcs; i++) {
-        nta_buf_u8(b, (uint8_t)pg->srcs[i].kind);
-        nta_buf_str(b, pg->srcs[i].label);
-        nta_buf_blob(b, pg->srcs[i].text, pg->srcs[i].len);
-    }
-    nta_buf_uv(b, (uint64_t)pg->nxopts);
-    for (int i = 0; i < pg->nxopts; i++)
-        nta_buf_str(b, pg->xopts[i]);
-    nta_buf_u8(b, (uint8_t)(pg->quiet | pg->zdefs << 1 | pg->testing << 2 | pg->interrupted << 3));
-    nta_buf_uv(b, (uint64_t)pg->argc);
-    for (int i = 0; i < pg->argc; i++)
-        nta_buf_str(b, pg->argv[i]);
-}
-
-/* The program back from OPTS: strings copied (NUL-terminated) into one allocation *mem. */
-static int load_prog(const uint8_t *p, size_t n, cli_run_prog *pg, void **mem)
-{
-    memset(pg, 0, sizeof *pg);
-    /* everything fits in n bytes plus a NUL per string and the arrays' pointers */
-    size_t cap = (2 * n + 64 + 15) & ~(size_t)15;   /* the arrays after it stay aligned */
-    char *arena = calloc(1, cap + (n + 4) * (sizeof(nta_dscript_src) + sizeof(char *)));
-    *mem = arena;
-    if (arena == NULL)
-        return NTA_ENOMEM;
-    nta_dscript_src *srcs = (nta_dscript_src *)(void *)(arena + cap);
-    char **strs = (char **)(void *)(srcs + n + 2);
-    size_t used = 0;
-    int nstrs = 0;
-    nta_cur c = nta_cur_make(p, n);
-    uint8_t v, flags;
-    uint64_t k;
-    size_t l_;
-#define STR(dst) do { const uint8_t *s_; \
-        if (nta_cur_blob(&c, n, &s_, &l_) < 0 || used + l_ + 1 > cap) return NTA_ECORRUPT; \
-        memcpy(arena + used, s_, l_); arena[used + l_] = '\0'; (dst) = arena + used; \
-        used += l_ + 1; } while (0)
-    if (nta_cur_u8(&c, &v) < 0 || v != 1 || nta_cur_uv_max(&c, n, &k) < 0 || k == 0)
-        return NTA_ECORRUPT;
-    pg->nsrcs = (int)k;
-    for (int i = 0; i < pg->nsrcs; i++) {
-        const char *t;
-        if (nta_cur_u8(&c, &v) < 0 || v > NTA_DSRC_ID)
-            return NTA_ECORRUPT;
-        srcs[i].kind = (nta_dsrc_kind)v;
-        STR(srcs[i].label);
-        STR(t);
-        srcs[i].text = t;
-        srcs[i].len = l_;   /* a program's bytes may hold a NUL (a compile error to say) */
-    }
-    pg->srcs = srcs;
-    if (nta_cur_uv_max(&c, n, &k) < 0)
-        return NTA_ECORRUPT;
-    pg->nxopts = (int)k;
-    pg->xopts = (const char *const *)strs;
-    for (int i = 0; i < pg->nxopts; i++)
-        STR(strs[nstrs++]);
-    if (nta_cur_u8(&c, &flags) < 0 || nta_cur_uv_max(&c, n, &k) < 0 || k == 0)
-        return NTA_ECORRUPT;
-    pg->quiet = flags & 1;
-    pg->zdefs = flags >> 1 & 1;
-    pg->testing = flags >> 2 & 1;
-    pg->interrupted = flags >> 3 & 1;
-    pg->argc = (int)k;
-    pg->argv = strs + nstrs;
-    for (int i = 0; i < pg->argc; i++)
-        STR(strs[nstrs++]);
-#undef STR
-    return c.left == 0 ? 0 : NTA_ECORRUPT;
-}
+#include "shard/run_shard.h"
 
 /* ---- the shard ---- */
 
@@ -112,7 +27,7 @@ typedef struct shard_run {
 static void shard_msg(void *ctx, const char *m)
 {
     shard_run *s = ctx;
-    if (s->recording && s->saver->record(s->saver->ctx, CH_MSG, m, strlen(m)) < 0)
+    if (s->recording && s->saver->record(s->saver->ctx, NTA_RUN_CH_MSG, m, strlen(m)) < 0)
         s->failed = 1;
 }
 
@@ -124,7 +39,7 @@ static int shard_event(void *ctx, const nta_event *ev)
         nta_buf b = { t, 0, sizeof t, 0 };
         nta_buf_uv(&b, ev->ts_ns);
         if (nta_dscript_shard_begin(s->d, ev->ts_ns) < 0 ||
-            s->saver->record(s->saver->ctx, CH_FIRST, b.p, b.n) < 0)
+            s->saver->record(s->saver->ctx, NTA_RUN_CH_FIRST, b.p, b.n) < 0)
             return NTA_ENOMEM;
         s->begun = s->recording = 1;
     }
@@ -134,7 +49,7 @@ static int shard_event(void *ctx, const nta_event *ev)
     int rc = nta_dscript_shard_event(s->d, ev, &p, &n, &header);
     for (size_t off = 0; rc == 0 && off < n; off += NTA_SHARD_MAX_RECORD) {
         size_t len = n - off < NTA_SHARD_MAX_RECORD ? n - off : NTA_SHARD_MAX_RECORD;
-        rc = s->saver->record(s->saver->ctx, header && off == 0 ? CH_OUT_HEADER : CH_OUT,
+        rc = s->saver->record(s->saver->ctx, header && off == 0 ? NTA_RUN_CH_OUT_HEADER : NTA_RUN_CH_OUT,
                               p + off, len);
     }
     return rc < 0 ? rc : s->failed ? NTA_ENOMEM : 0;
@@ -146,7 +61,7 @@ static int save_agg(void *ctx, uint64_t id, const void *p, size_t n)
     nta_buf b = { NULL, 0, 0, 0 };
     nta_buf_uv(&b, id);
     nta_buf_bytes(&b, p, n);
-    int rc = b.failed ? NTA_ENOMEM : s->saver->state(s->saver->ctx, ST_AGG, b.p, b.n);
+    int rc = b.failed ? NTA_ENOMEM : s->saver->state(s->saver->ctx, NTA_RUN_ST_AGG, b.p, b.n);
     nta_buf_free(&b);
     return rc;
 }
@@ -159,7 +74,7 @@ static int shard_finish(void *ctx, const nta_run_info *info)
     nta_buf b = { t, 0, sizeof t, 0 };
     nta_buf_uv(&b, 0);
     nta_buf_uv(&b, nta_dscript_last_ts(s->d));
-    int rc = s->saver->state(s->saver->ctx, ST_CLOCK, b.p, b.n);
+    int rc = s->saver->state(s->saver->ctx, NTA_RUN_ST_CLOCK, b.p, b.n);
     return rc < 0 ? rc : nta_dscript_shard_save(s->d, save_agg, s);
 }
 
@@ -175,7 +90,7 @@ static const nta_sink *make_inner(void *ctx, const nta_report_saver *saver)
     return &s->inner;
 }
 
-int cli_run_shard(nta_dscript *d, const cli_run_prog *pg, const cli_shard_args *sa,
+int cli_run_shard(nta_dscript *d, const nta_run_prog *pg, const cli_shard_args *sa,
                   char *const *inputs, int ninputs, nta_source_opts *so)
 {
     const char *why = nta_dscript_shard_refusal(d);
@@ -193,7 +108,7 @@ int cli_run_shard(nta_dscript *d, const cli_run_prog *pg, const cli_shard_args *
                                (unsigned long long)sh.plan->packets);
     }
     nta_buf o = { NULL, 0, 0, 0 };
-    save_prog(pg, &o);
+    nta_run_prog_save(pg, &o);
     shard_run s = { .d = d };
     cli_run run = { .cmd = "run", .quiet = 1 };
     nta_source *src = o.failed ? NULL : cli_source_open(&run, sh.paths, sh.npaths, so, &status);
@@ -220,52 +135,17 @@ int cli_run_shard(nta_dscript *d, const cli_run_prog *pg, const cli_shard_args *
 
 /* ---- the merge ---- */
 
-typedef struct merge_run {
-    nta_dscript *d;
-} merge_run;
-
 static void merge_msg(void *ctx, const char *m)
 {
     (void)ctx;
     cli_errorf("%s", m);
 }
 
-static int merge_load(void *ctx, uint8_t chan, uint64_t key, const uint8_t *p, size_t n, nta_err *err)
+/* A shard's message, where one run printed it. */
+static void merge_fault(void *ctx, const char *m, size_t n)
 {
-    merge_run *m = ctx;
-    if (chan == ST_AGG)
-        return nta_dscript_merge_agg(m->d, key, p, n, err);
-    nta_cur c = nta_cur_make(p, n);
-    uint64_t t;
-    if (chan != ST_CLOCK || nta_cur_uv(&c, &t) < 0 || c.left != 0)
-        return nta_err_set(err, NTA_ECORRUPT, "damaged state (channel %u) in a run shard", chan);
-    nta_dscript_merge_clock(m->d, t);
-    return 0;
-}
-
-static int merge_record(void *ctx, uint8_t chan, const uint8_t *p, size_t n, nta_err *err)
-{
-    merge_run *m = ctx;
-    switch (chan) {
-    case CH_FIRST: {
-        nta_cur c = nta_cur_make(p, n);
-        uint64_t t;
-        if (nta_cur_uv(&c, &t) < 0 || c.left != 0)
-            break;
-        nta_dscript_merge_begin(m->d, t);   /* the first of them is the run's first event */
-        return 0;
-    }
-    case CH_OUT: case CH_OUT_HEADER: {
-        int rc = nta_dscript_merge_text(m->d, chan == CH_OUT_HEADER, p, n);
-        if (rc == NTA_ECORRUPT)
-            break;
-        return rc == 0 ? 0 : nta_err_set(err, rc, "writing the output failed");
-    }
-    case CH_MSG:
-        cli_errorf("%.*s", (int)n, (const char *)p);
-        return 0;
-    }
-    return nta_err_set(err, NTA_ECORRUPT, "a damaged record (channel %u) in a run shard", chan);
+    (void)ctx;
+    cli_errorf("%.*s", (int)n, m);
 }
 
 /* Merges the run shards of m as nta run would have printed one run over the plan's inputs. */
@@ -278,24 +158,15 @@ int cli_run_merge(nta_merge *m, const cli_merge_opts *mo)
         return CLI_EXIT_USAGE;
     size_t n;
     const uint8_t *p = nta_merge_opts(m, &n);
-    cli_run_prog pg;
+    nta_run_prog pg;
     void *mem = NULL;
     nta_dscript *d = NULL;
     nta_err err;
     nta_err_clear(&err);
-    if (load_prog(p, n, &pg, &mem) < 0) {
+    if (nta_run_prog_load(p, n, &pg, &mem) < 0 || nta_run_prog_compile(&pg, &d, &err) < 0) {
         free(mem);
-        cli_errorf("%s: damaged program options in a run shard", mo->shards[0]);
-        return CLI_EXIT_UNREADABLE;
-    }
-    nta_dscript_opts dopts = { pg.xopts, pg.nxopts, pg.quiet, pg.zdefs, pg.argc, pg.argv,
-                               pg.testing };
-    if (nta_dscript_compile(&d, pg.srcs, pg.nsrcs, &dopts, &err) < 0 ||
-        nta_dscript_shard_refusal(d) != NULL) {
-        cli_errorf("%s: the run shard's program does not %s", mo->shards[0],
-                   d == NULL ? "compile" : "shard");
-        nta_dscript_free(d);
-        free(mem);
+        cli_errorf("%s: %s", mo->shards[0], err.code ? err.msg : "damaged program options in a "
+                   "run shard");
         return CLI_EXIT_UNREADABLE;
     }
     int quiet = nta_dscript_quiet(d);
@@ -319,8 +190,9 @@ int cli_run_merge(nta_merge *m, const cli_merge_opts *mo)
     nta_dscript_run ropts = { out.f, merge_msg, NULL, 0, 0, &cli_stop,
                               (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
                               pg.interrupted, 0 };
-    merge_run mr = { d };
-    nta_merge_sink ms = { merge_load, NULL, merge_record, &mr };
+    nta_run_merge rm = { d, merge_fault, NULL };
+    nta_merge_sink ms;
+    nta_run_merge_sink(&rm, &ms);
     int rc = nta_dscript_start(d, &ropts, &err);
     if (rc == 0)
         rc = nta_merge_run(m, &ms, &err);

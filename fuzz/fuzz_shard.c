@@ -3,7 +3,8 @@
  * leak. The input is opened as a shard file (framing, HEAD, PLAN, OPTS, INFO), made a set of one
  * (whatever shard it claims), and merged through a report set holding every report (text, to
  * /dev/null) with its state chunks and records, and through the event decoder: every parser a
- * merge runs. Seeds: fuzz/corpus/shard, shard files nta wrote from the fixtures
+ * merge runs. A run shard (kind 3) goes through nta run's merge instead: its OPTS decoded into
+ * a program, compiled, and its aggregations, clock and records merged into it. Seeds: fuzz/corpus/shard, shard files nta wrote from the fixtures
  * (tests/shard/test_shards.sh makes more with NTA_SHARD_SEEDS). */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "reports/report_set.h"
 #include "shard/emit.h"
 #include "shard/merge.h"
+#include "shard/run_shard.h"
 #include "shard/shard_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,6 +47,41 @@ static int record(void *c, uint8_t chan, const uint8_t *p, size_t n, nta_err *er
     return 0;   /* a damaged record is refused; go on to reach the rest */
 }
 
+static void no_msg(void *c, const char *m, size_t n)
+{
+    (void)c; (void)m; (void)n;
+}
+
+static void no_msg0(void *c, const char *m)
+{
+    (void)c; (void)m;
+}
+
+/* A run shard through nta run's merge (cli/run_shard.c without the terminal). */
+static void run_merge(nta_merge *m, FILE *null)
+{
+    size_t n;
+    const uint8_t *p = nta_merge_opts(m, &n);
+    nta_run_prog pg;
+    void *mem = NULL;
+    nta_dscript *d = NULL;
+    nta_err err;
+    nta_err_clear(&err);
+    if (null != NULL && nta_run_prog_load(p, n, &pg, &mem) == 0 &&
+        nta_run_prog_compile(&pg, &d, &err) == 0) {
+        nta_dscript_run ro = { null, no_msg0, NULL, 0, 0, NULL, 0, 0, 1 };
+        nta_run_merge rm = { d, no_msg, NULL };
+        nta_merge_sink ms;
+        nta_run_merge_sink(&rm, &ms);
+        if (nta_dscript_start(d, &ro, &err) == 0) {
+            nta_merge_run(m, &ms, &err);
+            nta_dscript_finish(d);
+        }
+    }
+    nta_dscript_free(d);
+    free(mem);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     nta_err err;
@@ -57,6 +94,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     (void)nta_merge_check_complete(m, &err);
     FILE *null = fopen("/dev/null", "w");
+    if (nta_merge_kind(m) == NTA_SHARD_RUN) {
+        run_merge(m, null);
+        if (null != NULL)
+            fclose(null);
+        nta_merge_free(m);
+        return 0;
+    }
     nta_report_dest d[NTA_NREPORTS];
     for (int k = 0; k < NTA_NREPORTS; k++)
         d[k] = (nta_report_dest){ .kind = nta_report_kinds[k], .output = 1 };

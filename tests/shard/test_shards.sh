@@ -3,7 +3,7 @@
 #
 # Truth is one run of the same command on the same inputs: stdout, stderr and exit status of
 # nta merge must equal it byte for byte. scripts/compare-shards.sh does that for every capture
-# with N = 1, 2, 3, 7 (minutes); here it runs on captures chosen for what they exercise (loopback,
+# with N = 1, 2, 3, 7 (minutes; nta run's comparisons are test_run_shards.sh's); here it runs on captures chosen for what they exercise (loopback,
 # two interfaces out of time order, reordering, pickups mid-stream, IPv6 and fragments, damaged
 # input, timers), with N = 3 and 7 from the plan's inputs and N = 3 from nta split's buckets.
 # Then: the documented errors (a missing shard, one given twice, one of another plan, of other
@@ -31,9 +31,9 @@ if ! [ -d "$pub" ]; then
 fi
 
 # 1. merged = one run (the plain loop, and from split buckets)
-if NTA_SHARD_CAPS="$caps" NTA_SHARD_NS="3 7" bash scripts/compare-shards.sh "$NTA" "$TMP/cmp" >"$TMP/cmp.log" 2>&1; then ok; else bad "compare-shards (plain loop): $(grep -E 'DIFF|FAIL' "$TMP/cmp.log" | head -5)"; fi
+if NTA_SHARD_WHAT="report events" NTA_SHARD_CAPS="$caps" NTA_SHARD_NS="3 7" bash scripts/compare-shards.sh "$NTA" "$TMP/cmp" >"$TMP/cmp.log" 2>&1; then ok; else bad "compare-shards (plain loop): $(grep -E 'DIFF|FAIL' "$TMP/cmp.log" | head -5)"; fi
 tail -1 "$TMP/cmp.log"
-if NTA_SHARD_CAPS="fixtures/veth-scenarios.pcap fixtures/two-links.pcapng fixtures/reorder.pcap" NTA_SHARD_NS="3" \
+if NTA_SHARD_WHAT="report events" NTA_SHARD_CAPS="fixtures/veth-scenarios.pcap fixtures/two-links.pcapng fixtures/reorder.pcap" NTA_SHARD_NS="3" \
    NTA_SHARD_SPLIT=1 bash scripts/compare-shards.sh "$NTA" "$TMP/cmp2" >"$TMP/cmp2.log" 2>&1; then ok; else bad "compare-shards (split buckets): $(grep -E 'DIFF|FAIL' "$TMP/cmp2.log" | head -5)"; fi
 tail -1 "$TMP/cmp2.log"
 
