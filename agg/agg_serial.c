@@ -161,7 +161,9 @@ int nta_agg_load_merge(nta_agg *a, nta_cur *c, nta_err *err)
     par.strsize = (size_t)strsize;
     if (!same_params(&par, nta_agg_params(a)))
         return nta_err_set(err, NTA_EUSAGE, "aggregations of different functions or parameters");
-    if (n > c->left / 6)   /* an entry takes at least 6 bytes */
+    /* an entry takes at least 5 bytes: a key of no components (D's @x = count()), v, n and
+     * the two square-sum words of one byte each */
+    if (n > c->left / 5)
         return corrupt(err, "entry count larger than the data");
     int nb = nta_agg_nbuckets(a);
     nta_aggkey *key = malloc(sizeof *key);

@@ -190,12 +190,15 @@ int cli_run_merge(nta_merge *m, const cli_merge_opts *mo)
     nta_dscript_run ropts = { out.f, merge_msg, NULL, 0, 0, &cli_stop,
                               (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
                               pg.interrupted, 0 };
-    nta_run_merge rm = { d, merge_fault, NULL };
+    nta_run_merge rm = { d, merge_fault, NULL, { NULL, 0, 0, 0 } };
     nta_merge_sink ms;
     nta_run_merge_sink(&rm, &ms);
     int rc = nta_dscript_start(d, &ropts, &err);
     if (rc == 0)
         rc = nta_merge_run(m, &ms, &err);
+    if (rc == 0)
+        rc = nta_run_merge_end(&rm, &err);
+    nta_buf_free(&rm.held);
     int werr = 0;
     if (rc < 0 && err.code != NTA_EIO) {
         cli_report_err(&err);

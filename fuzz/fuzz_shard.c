@@ -70,11 +70,13 @@ static void run_merge(nta_merge *m, FILE *null)
     if (null != NULL && nta_run_prog_load(p, n, &pg, &mem) == 0 &&
         nta_run_prog_compile(&pg, &d, &err) == 0) {
         nta_dscript_run ro = { null, no_msg0, NULL, 0, 0, NULL, 0, 0, 1 };
-        nta_run_merge rm = { d, no_msg, NULL };
+        nta_run_merge rm = { d, no_msg, NULL, { NULL, 0, 0, 0 } };
         nta_merge_sink ms;
         nta_run_merge_sink(&rm, &ms);
         if (nta_dscript_start(d, &ro, &err) == 0) {
-            nta_merge_run(m, &ms, &err);
+            if (nta_merge_run(m, &ms, &err) == 0)
+                nta_run_merge_end(&rm, &err);
+            nta_buf_free(&rm.held);
             nta_dscript_finish(d);
         }
     }

@@ -96,8 +96,11 @@ int nta_run_prog_compile(const nta_run_prog *pg, nta_dscript **out, nta_err *err
 static int merge_load(void *ctx, uint8_t chan, uint64_t key, const uint8_t *p, size_t n, nta_err *err)
 {
     nta_run_merge *m = ctx;
-    if (chan == NTA_RUN_ST_AGG)
-        return nta_dscript_merge_agg(m->d, key, p, n, err);
+    if (chan == NTA_RUN_ST_AGG) {
+        nta_buf_uv(&m->held, key);
+        nta_buf_blob(&m->held, p, n);
+        return m->held.failed ? nta_err_set(err, NTA_ENOMEM, "out of memory") : 0;
+    }
     nta_cur c = nta_cur_make(p, n);
     uint64_t t;
     if (chan != NTA_RUN_ST_CLOCK || nta_cur_uv(&c, &t) < 0 || c.left != 0)
@@ -116,7 +119,7 @@ static int merge_record(void *ctx, uint8_t chan, const uint8_t *p, size_t n, nta
         if (nta_cur_uv(&c, &t) < 0 || c.left != 0)
             break;
         nta_dscript_merge_begin(m->d, t);   /* the first of them is the run's first event */
-        return 0;
+        return nta_run_merge_end(m, err);
     }
     case NTA_RUN_CH_OUT: case NTA_RUN_CH_OUT_HEADER: {
         int rc = nta_dscript_merge_text(m->d, chan == NTA_RUN_CH_OUT_HEADER, p, n);
@@ -130,6 +133,23 @@ static int merge_record(void *ctx, uint8_t chan, const uint8_t *p, size_t n, nta
         return 0;
     }
     return nta_err_set(err, NTA_ECORRUPT, "a damaged record (channel %u) in a run shard", chan);
+}
+
+int nta_run_merge_end(nta_run_merge *rm, nta_err *err)
+{
+    nta_cur c = nta_cur_make(rm->held.p, rm->held.n);
+    int rc = 0;
+    while (rc == 0 && c.left > 0) {
+        uint64_t id;
+        const uint8_t *p;
+        size_t n;
+        if (nta_cur_uv(&c, &id) < 0 || nta_cur_blob(&c, c.left, &p, &n) < 0)
+            rc = nta_err_set(err, NTA_ECORRUPT, "out of step");   /* our own bytes: cannot be */
+        else
+            rc = nta_dscript_merge_agg(rm->d, id, p, n, err);
+    }
+    nta_buf_free(&rm->held);
+    return rc;
 }
 
 void nta_run_merge_sink(nta_run_merge *rm, nta_merge_sink *s)

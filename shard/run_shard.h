@@ -41,13 +41,18 @@ int nta_run_prog_load(const uint8_t *p, size_t n, nta_run_prog *pg, void **mem);
 int nta_run_prog_compile(const nta_run_prog *pg, nta_dscript **out, nta_err *err);
 
 /* The merge's sink over d (compiled from the set's OPTS, started): state into its
- * aggregations and clock, records into its output; messages to msg. m is filled, *ctx kept by
- * the caller while the merge runs. */
+ * aggregations and clock, records into its output; messages to msg. The shards' tables are
+ * held until BEGIN has run (at the first record), as one run's BEGIN sees only its own
+ * aggregating (a printa() there prints that); nta_run_merge_end merges them when no record
+ * came, and must be called before nta_dscript_finish. rm outlives the merge; zero it first. */
 typedef struct nta_run_merge {
     nta_dscript *d;
     void (*msg)(void *ctx, const char *m, size_t n);
     void *msg_ctx;
+    nta_buf held;               /**< the tables not merged yet: (uv id, blob table)... */
 } nta_run_merge;
 void nta_run_merge_sink(nta_run_merge *rm, nta_merge_sink *s);
+/* Merges the tables held (0 or a negative NTA_E*, err set) and frees them. */
+int nta_run_merge_end(nta_run_merge *rm, nta_err *err);
 
 #endif
