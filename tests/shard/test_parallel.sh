@@ -4,7 +4,8 @@
 # its own host key, client key and authorized_keys (stopped by PID at the end), two "hosts"
 # (the same sshd) running the shards in the data's folder and --return-ing their files to
 # another folder, where they are merged. The merged output must be byte for byte one run's
-# (report --all from the inputs, events from nta split's buckets). An ssh session takes about
+# (report --all from the inputs, events from nta split's buckets, nta run of a D script with
+# per-connection state and aggregations from the inputs). An ssh session takes about
 # two seconds to start on this VM, so the test keeps to six jobs.
 # Needs root (sshd) and Debian's parallel and openssh-server: without them it skips (77)
 # outside CI and fails under CI.
@@ -68,6 +69,20 @@ cd "$T/data"
 "$NTA" report --all -q veth-scenarios.pcap >"$T/here/v.single"
 "$NTA" events --format jsonl -q veth-scenarios.pcap >"$T/here/e.single"
 "$NTA" split --plan "$T/here/v.plan" -o .
+# a D program that shards (state per connection, aggregations; BEGIN and END in the merge)
+cat >conn.d <<'D'
+#pragma D option quiet
+BEGIN { printf("%-20s %s\n", "RADDR", "STATE"); }
+tcp:::state-change
+{
+    n[args[1]->cs_cid]++;
+    printf("%-20s %s (%d)\n", args[3]->tcps_raddr, tcp_state_string[args[3]->tcps_state],
+        n[args[1]->cs_cid]);
+    @changes[tcp_state_string[args[3]->tcps_state]] = count();
+}
+END { printa(@changes); }
+D
+"$NTA" run -s conn.d veth-scenarios.pcap >"$T/here/r.single" 2>/dev/null
 cd "$T/here"
 MERGE_OPTS=-q bash "$REPO/contrib/parallel/nta-parallel.sh" "$logins" v.plan "$T/data" report --all >v.merged \
     && ok || bad "parallel: report --all"
@@ -75,6 +90,9 @@ same v.merged v.single "report --all through parallel = one run"
 NTA_BUCKETS=1 MERGE_OPTS="-q --format jsonl" bash "$REPO/contrib/parallel/nta-parallel.sh" "$logins" v.plan \
     "$T/data" events >e.merged && ok || bad "parallel: events from buckets"
 same e.merged e.single "events from buckets through parallel = one run"
+MERGE_OPTS=-q bash "$REPO/contrib/parallel/nta-parallel.sh" "$logins" v.plan "$T/data" run -s conn.d \
+    >r.merged && ok || bad "parallel: run -s conn.d"
+same r.merged r.single "nta run through parallel = one run"
 ls "$T/data"/*.nta >/dev/null 2>&1 && bad "shard files left on the hosts (--cleanup)" || ok
 echo "parallel pipelines took $(( $(date +%s) - start )) s"
 echo "test_parallel: $pass passed, $fail failed"

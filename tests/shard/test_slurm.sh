@@ -3,7 +3,8 @@
 # dependent job (contrib/slurm/), on a one-node cluster this script starts: munged, slurmctld and
 # slurmd, each on files in a temporary folder (own socket, key, ports, spool), stopped by PID at
 # the end. The merged output must be byte for byte one run's (report --all as text and JSON,
-# events as JSON Lines; shards from the plan's inputs and from nta split's buckets).
+# events as JSON Lines, nta run of a D script with per-connection state and aggregations;
+# shards from the plan's inputs and from nta split's buckets).
 # Needs root and Debian's slurmctld slurmd slurm-client munge: without them it skips (77)
 # outside CI and fails under CI.
 # Usage: test_slurm.sh NTA REPO
@@ -117,6 +118,19 @@ pipeline all-text 3 "$V" 0 report --all --
 pipeline all-json 7 "$REPO/fixtures/two-links.pcapng" 0 report --all -- --format json
 pipeline events 3 "$V" 1 events -- --format jsonl
 pipeline bytes 2 "$REPO/fixtures/reorder.pcap" 1 report --bytes --interval 1s -- --format csv
+cat >conn.d <<'D'
+#pragma D option quiet
+BEGIN { printf("%-20s %s\n", "RADDR", "STATE"); }
+tcp:::state-change
+{
+    n[args[1]->cs_cid]++;
+    printf("%-20s %s (%d)\n", args[3]->tcps_raddr, tcp_state_string[args[3]->tcps_state],
+        n[args[1]->cs_cid]);
+    @changes[tcp_state_string[args[3]->tcps_state]] = count();
+}
+END { printa(@changes); }
+D
+pipeline run 3 "$V" 1 run -s "$T/work/conn.d" --
 # a failed shard: its file is never made; the merge job does not run (afterok) and says nothing
 jid=$(sbatch --parsable --array=0-2 -o fail-%a.log "$SB/nta-array.sbatch" all-text.plan fail.shards \
     report --all --msl 5)
