@@ -174,6 +174,7 @@ int cli_cmd_run(int argc, char **argv)
     srcv srcs = { NULL, 0, 0 };
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
     const char **xopts = calloc((size_t)argc + 1, sizeof *xopts);
+    char **mv = NULL;   /* the macro arguments, $0 first */
     int nx = 0, quiet = 0, zdefs = 0, compile_only = 0, list = 0, testing = 0, interrupted = 0;
     int inline_output = 0;
     const char *output = NULL;
@@ -280,7 +281,7 @@ int cli_cmd_run(int argc, char **argv)
         goto out;
     }
     /* $0 is the script, as dtrace -s sets it */
-    char **mv = calloc((size_t)nmargs + 2, sizeof *mv);
+    mv = calloc((size_t)nmargs + 2, sizeof *mv);
     if (mv == NULL) {
         cli_errorf("out of memory");
         status = 1;
@@ -293,7 +294,6 @@ int cli_cmd_run(int argc, char **argv)
     nta_err err;
     nta_err_clear(&err);
     int rc = nta_dscript_compile(&d, srcs.v, srcs.n, &dopts, &err);
-    free(mv);
     if (rc < 0) {
         cli_errorf("%s", err.msg);
         status = 1;
@@ -323,19 +323,8 @@ int cli_cmd_run(int argc, char **argv)
             goto out;
         }
         nta_run_prog rp = { srcs.v, srcs.n, xopts, nx, quiet, zdefs, testing, interrupted,
-                            nmargs + 1, NULL };
-        char **mv2 = calloc((size_t)nmargs + 2, sizeof *mv2);
-        if (mv2 == NULL) {
-            cli_errorf("out of memory");
-            status = 1;
-            goto out;
-        }
-        mv2[0] = srcs.n > 0 && srcs.v[0].kind == NTA_DSRC_FILE ? (char *)srcs.v[0].label : "nta";
-        for (int i = 0; i < nmargs; i++)
-            mv2[i + 1] = margs[i];
-        rp.argv = mv2;
+                            nmargs + 1, mv };
         status = cli_run_shard(d, &rp, &sa, paths, npaths, &so);
-        free(mv2);
         goto out;
     }
     cli_run cr = { .cmd = "run", .quiet = nta_dscript_quiet(d) };
@@ -440,6 +429,7 @@ out:
         free(texts[i]);
     free(texts);
     free(xopts);
+    free(mv);
     free(srcs.v);
     return status;
 }
