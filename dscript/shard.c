@@ -79,8 +79,14 @@ int nta_dscript_shard_save(nta_dscript *d,
 
 void nta_dscript_merge_begin(nta_dscript *d, uint64_t ts)
 {
-    if (!d->begun)
-        ds_begin(d, ts);
+    if (d->begun)
+        return;
+    /* the shards' clocks came first (state before records): BEGIN starts the clock at the
+     * first event, the latest event time stays what they said */
+    uint64_t last = d->last_ts;
+    ds_begin(d, ts);
+    if (last > d->last_ts)
+        d->last_ts = last;
 }
 
 int nta_dscript_merge_text(nta_dscript *d, int header, const void *p, size_t n)

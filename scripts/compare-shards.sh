@@ -11,7 +11,8 @@
 # dtrace) and events -P tcp:::state-change --local all (plan made with --local all), and nta run
 # of every article script that shards (../shared/article-scripts: ex3, ex4, ex5, ex6, ex9-fixed,
 # tcp4-segments, tcp4-states) and of the programs in run_progs below (a not-quiet header, faults
-# on stderr, BEGIN's globals, END's exit status; nta merge takes no format for them).
+# on stderr, BEGIN's globals, END's exit status, BEGIN's and END's clocks; nta merge takes no
+# format for them).
 # NTA_SHARD_WHAT="report events run" (the default: all) chooses the commands compared.
 # NTA_SHARD_SPLIT=1 runs the shards from nta split's buckets instead; NTA_SHARD_JOBS=J also
 # compares every command run with --jobs J (NTA_SHARD_NS="" for that alone); NTA_SHARD_HASH=1
@@ -43,10 +44,13 @@ run_args() {
                                       a[args[1]->cs_cid]++; }'
                   -n 'tcp:::send /a[args[1]->cs_cid] == 1/ { printf("%d\n", args[4]->tcp_dport); }'
                   -n 'END { exit(3); }') ;;
+        clock) ra=(-q -n 'BEGIN { printf("%d %d\n", timestamp, walltimestamp); }'
+                   -n 'tcp:::state-change { s[args[1]->cs_cid] = timestamp; }'
+                   -n 'END { printf("%d %d\n", timestamp, walltimestamp); }') ;;
         *) ra=(-s "$SHARED/article-scripts/$1.d") ;;
     esac
 }
-run_progs=("${run_scripts[@]}" hdr fault glob)
+run_progs=("${run_scripts[@]}" hdr fault glob clock)
 mkdir -p "$OUT"
 
 caps=()
