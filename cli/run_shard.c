@@ -101,11 +101,16 @@ int cli_run_shard(nta_dscript *d, const nta_run_prog *pg, const cli_shard_args *
     if (status != 0)
         return status;
     const char *narrow = nta_dscript_shard_narrow(d);
-    if (narrow != NULL && sh.plan->packets >= (1u << 20)) {
+    /* ids are 0xf80000100000 + 0x1000 x the index of the packet that made the connection (+ 0x400
+     * x which of its tcpcbs): cut to 32 bits they repeat every 2^20 packets, and one run would
+     * share such an array's entries between connections that shards hold apart (the filtered
+     * packets counted too, to be sure of the index's range) */
+    uint64_t packets = sh.plan->packets + sh.plan->filtered;
+    if (narrow != NULL && packets >= (1u << 20)) {
         cli_shard_fini(&sh);
         return cli_usage_error("run", "cannot run as shards: '%s' is keyed by connection ids cut "
                                "to 32 bits, which collide in a run of %llu packets", narrow,
-                               (unsigned long long)sh.plan->packets);
+                               (unsigned long long)packets);
     }
     nta_buf o = { NULL, 0, 0, 0 };
     nta_run_prog_save(pg, &o);

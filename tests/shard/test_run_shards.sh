@@ -67,6 +67,19 @@ refused "sets 't0', which a network clause reads" -n 'BEGIN { t0 = timestamp; }'
 for s in ex3 ex4 ex5 ex6 ex9-fixed tcp4-segments tcp4-states; do
     expect 0 "$s.d shards" -- "$NTA" run -s "$SHARED/article-scripts/$s.d" --plan plan.json --shard 0 --emit-shard s-$s
 done
+# a plan of 2^20 packets (made by editing one, with its id made again): 32-bit connection keys
+# would collide, so tcp4-states.d's int last[int] is refused there, ex6.d's 64-bit key is not
+python3 - plan.json big.json <<'PY'
+import collections, hashlib, json, sys
+j = json.load(open(sys.argv[1]), object_pairs_hook=collections.OrderedDict)
+j["packets"] = 1 << 20
+rest = collections.OrderedDict((k, v) for k, v in j.items() if k != "plan_id")
+j["plan_id"] = hashlib.sha1(json.dumps(rest, indent=2, ensure_ascii=False).encode()).hexdigest()
+open(sys.argv[2], "w").write(json.dumps(j, indent=2, ensure_ascii=False) + "\n")
+PY
+expect 2 "a 32-bit connection key in a plan of 2^20 packets" -- "$NTA" run -s "$SHARED/article-scripts/tcp4-states.d" --plan big.json --shard 0 --emit-shard r0
+has err "'last' is keyed by connection ids cut to 32 bits" "the narrow key named"
+expect 0 "a 64-bit connection key in the same plan" -- "$NTA" run -s "$SHARED/article-scripts/ex6.d" --plan big.json --shard 0 --emit-shard r0
 expect 2 "-o belongs to the merge" -- "$NTA" run -s "$SHARED/article-scripts/ex4.d" -o x --plan plan.json --shard 0 --emit-shard r0
 expect 2 "analysis options belong to the plan" -- "$NTA" run -s "$SHARED/article-scripts/ex4.d" --msl 5 --plan plan.json --shard 0 --emit-shard r0
 
