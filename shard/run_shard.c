@@ -22,60 +22,78 @@ void nta_run_prog_save(const nta_run_prog *pg, nta_buf *b)
         nta_buf_str(b, pg->argv[i]);
 }
 
-/* Strings are copied (NUL-terminated) into one allocation, *mem. */
+/* Where the strings of a program being loaded go: one allocation, NUL-terminated copies. */
+typedef struct strs_in {
+    nta_cur c;
+    char *arena;
+    size_t cap, used;
+} strs_in;
+
+/* The next string: 0 with *out (and *len) set, or -1 when the bytes do not hold one. */
+static int take_str(strs_in *in, const char **out, size_t *len)
+{
+    const uint8_t *s;
+    size_t l;
+    if (nta_cur_blob(&in->c, in->cap, &s, &l) < 0 || in->used + l + 1 > in->cap)
+        return -1;
+    memcpy(in->arena + in->used, s, l);
+    in->arena[in->used + l] = '\0';
+    *out = in->arena + in->used;
+    in->used += l + 1;
+    if (len != NULL)
+        *len = l;
+    return 0;
+}
+
+/* Strings are copied (NUL-terminated) into one allocation, *mem. Every string takes at least
+ * its length byte, so n bounds the counts and the arrays. */
 int nta_run_prog_load(const uint8_t *p, size_t n, nta_run_prog *pg, void **mem)
 {
     memset(pg, 0, sizeof *pg);
-    /* everything fits in n bytes plus a NUL per string and the arrays' pointers */
+    *mem = NULL;
+    if (n > NTA_RUN_PROG_MAX)
+        return NTA_ECORRUPT;
     size_t cap = (2 * n + 64 + 15) & ~(size_t)15;   /* the arrays after it stay aligned */
     char *arena = calloc(1, cap + (n + 4) * (sizeof(nta_dscript_src) + sizeof(char *)));
     *mem = arena;
     if (arena == NULL)
         return NTA_ENOMEM;
     nta_dscript_src *srcs = (nta_dscript_src *)(void *)(arena + cap);
-    char **strs = (char **)(void *)(srcs + n + 2);
-    size_t used = 0;
+    const char **strs = (const char **)(void *)(srcs + n + 2);
+    strs_in in = { nta_cur_make(p, n), arena, cap, 0 };
     int nstrs = 0;
-    nta_cur c = nta_cur_make(p, n);
     uint8_t v, flags;
     uint64_t k;
-    size_t l_;
-#define STR(dst) do { const uint8_t *s_; \
-        if (nta_cur_blob(&c, n, &s_, &l_) < 0 || used + l_ + 1 > cap) return NTA_ECORRUPT; \
-        memcpy(arena + used, s_, l_); arena[used + l_] = '\0'; (dst) = arena + used; \
-        used += l_ + 1; } while (0)
-    if (nta_cur_u8(&c, &v) < 0 || v != 1 || nta_cur_uv_max(&c, n, &k) < 0 || k == 0)
+    if (nta_cur_u8(&in.c, &v) < 0 || v != 1 || nta_cur_uv_max(&in.c, n, &k) < 0 || k == 0)
         return NTA_ECORRUPT;
     pg->nsrcs = (int)k;
     for (int i = 0; i < pg->nsrcs; i++) {
-        const char *t;
-        if (nta_cur_u8(&c, &v) < 0 || v > NTA_DSRC_ID)
+        if (nta_cur_u8(&in.c, &v) < 0 || v > NTA_DSRC_ID || take_str(&in, &srcs[i].label, NULL) < 0
+            /* a program's bytes may hold a NUL (a compile error to say): its length is kept */
+            || take_str(&in, &srcs[i].text, &srcs[i].len) < 0)
             return NTA_ECORRUPT;
         srcs[i].kind = (nta_dsrc_kind)v;
-        STR(srcs[i].label);
-        STR(t);
-        srcs[i].text = t;
-        srcs[i].len = l_;   /* a program's bytes may hold a NUL (a compile error to say) */
     }
     pg->srcs = srcs;
-    if (nta_cur_uv_max(&c, n, &k) < 0)
+    if (nta_cur_uv_max(&in.c, n, &k) < 0)
         return NTA_ECORRUPT;
     pg->nxopts = (int)k;
-    pg->xopts = (const char *const *)strs;
+    pg->xopts = strs;
     for (int i = 0; i < pg->nxopts; i++)
-        STR(strs[nstrs++]);
-    if (nta_cur_u8(&c, &flags) < 0 || nta_cur_uv_max(&c, n, &k) < 0 || k == 0)
+        if (take_str(&in, &strs[nstrs++], NULL) < 0)
+            return NTA_ECORRUPT;
+    if (nta_cur_u8(&in.c, &flags) < 0 || nta_cur_uv_max(&in.c, n, &k) < 0 || k == 0)
         return NTA_ECORRUPT;
     pg->quiet = flags & 1;
     pg->zdefs = flags >> 1 & 1;
     pg->testing = flags >> 2 & 1;
     pg->interrupted = flags >> 3 & 1;
     pg->argc = (int)k;
-    pg->argv = strs + nstrs;
+    pg->argv = (char *const *)(strs + nstrs);
     for (int i = 0; i < pg->argc; i++)
-        STR(strs[nstrs++]);
-#undef STR
-    return c.left == 0 ? 0 : NTA_ECORRUPT;
+        if (take_str(&in, &strs[nstrs++], NULL) < 0)
+            return NTA_ECORRUPT;
+    return in.c.left == 0 ? 0 : NTA_ECORRUPT;
 }
 
 int nta_run_prog_compile(const nta_run_prog *pg, nta_dscript **out, nta_err *err)

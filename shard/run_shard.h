@@ -32,6 +32,8 @@ typedef struct nta_run_prog {
     char *const *argv;
 } nta_run_prog;
 
+/* The largest OPTS a loader takes (nta run reads scripts of 64 MiB at most). */
+#define NTA_RUN_PROG_MAX (256u << 20)
 /* The program as OPTS bytes (b->failed on no memory). */
 void nta_run_prog_save(const nta_run_prog *pg, nta_buf *b);
 /* The program back from OPTS bytes: 0, NTA_ECORRUPT or NTA_ENOMEM. Its strings live in *mem
