@@ -49,8 +49,8 @@ static int shard_event(void *ctx, const nta_event *ev)
     int rc = nta_dscript_shard_event(s->d, ev, &p, &n, &header);
     for (size_t off = 0; rc == 0 && off < n; off += NTA_SHARD_MAX_RECORD) {
         size_t len = n - off < NTA_SHARD_MAX_RECORD ? n - off : NTA_SHARD_MAX_RECORD;
-        rc = s->saver->record(s->saver->ctx, header && off == 0 ? NTA_RUN_CH_OUT_HEADER : NTA_RUN_CH_OUT,
-                              p + off, len);
+        uint8_t chan = header && off == 0 ? NTA_RUN_CH_OUT_HEADER : NTA_RUN_CH_OUT;
+        rc = s->saver->record(s->saver->ctx, chan, p + off, len);
     }
     return rc < 0 ? rc : s->failed ? NTA_ENOMEM : 0;
 }

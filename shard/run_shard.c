@@ -111,7 +111,8 @@ int nta_run_prog_compile(const nta_run_prog *pg, nta_dscript **out, nta_err *err
     return 0;
 }
 
-static int merge_load(void *ctx, uint8_t chan, uint64_t key, const uint8_t *p, size_t n, nta_err *err)
+static int merge_load(void *ctx, uint8_t chan, uint64_t key, const uint8_t *p, size_t n,
+                      nta_err *err)
 {
     nta_run_merge *m = ctx;
     if (chan == NTA_RUN_ST_AGG) {
