@@ -114,22 +114,31 @@ static void unlink_conn(nta_flow_table *ft, uint32_t idx)
     c->list = 0;
 }
 
-void nta_flow_touch(nta_flow_table *ft, uint32_t idx, uint64_t now, int list)
+void nta_flow_touch(nta_flow_table *ft, uint32_t idx, uint64_t now, uint64_t pkt, int list)
 {
     nta_conn *c = &ft->slab[idx];
     if (now > c->last_ns)
         c->last_ns = now;
+    c->last_pkt = pkt;
     if (c->list == list && ft->tail[list] == idx)
-        return;
+        return;   /* the tail already, and its time only grew */
     unlink_conn(ft, idx);
+    /* after the last connection not later than this one: the tail, unless this packet came
+     * out of time order (then a short walk back) */
+    uint32_t after = ft->tail[list];
+    while (after && ft->slab[after].last_ns > c->last_ns)
+        after = ft->slab[after].prev;
     c->list = (uint8_t)list;
-    c->prev = ft->tail[list];
-    c->next = 0;
-    if (ft->tail[list])
-        ft->slab[ft->tail[list]].next = idx;
+    c->prev = after;
+    c->next = after ? ft->slab[after].next : ft->head[list];
+    if (c->next)
+        ft->slab[c->next].prev = idx;
+    else
+        ft->tail[list] = idx;
+    if (after)
+        ft->slab[after].next = idx;
     else
         ft->head[list] = idx;
-    ft->tail[list] = idx;
 }
 
 uint32_t nta_flow_oldest(const nta_flow_table *ft, int list) { return ft->head[list]; }

@@ -2,9 +2,13 @@
  *
  * Connections live in a slab addressed by index (the slab may move when it grows; callers keep
  * indices, and pointers only until the next insert). Two recency lists order connections by
- * their last packet: OPEN ones expire after the idle timeout, CLOSING ones (every traced end in
- * TIME_WAIT or CLOSED) after 2*MSL. Memory follows the connections alive at once: freed slots
- * are reused, and --max-flows evicts the least recently seen (CLOSING first). */
+ * their last packet time (ties: the earlier touched first): OPEN ones expire after the idle
+ * timeout, CLOSING ones (every traced end in TIME_WAIT or CLOSED) after 2*MSL. The order is
+ * kept by time even when packets come out of time order, so that when a connection expires
+ * depends on its own packets and the clock only, not on other connections: a shard holding
+ * some of the connections expires each exactly when one run holding all of them would.
+ * Memory follows the connections alive at once: freed slots are reused, and --max-flows
+ * evicts the least recently seen (CLOSING first). */
 #ifndef NTA_ANALYZER_FLOW_H
 #define NTA_ANALYZER_FLOW_H
 
@@ -28,8 +32,10 @@ uint32_t nta_flow_get(nta_flow_table *ft, uint8_t proto, const nta_addr *a, uint
 
 nta_conn *nta_flow_at(nta_flow_table *ft, uint32_t idx);
 
-/* Marks a packet at now: the connection goes to the tail of list (NTA_FLOW_OPEN/CLOSING). */
-void nta_flow_touch(nta_flow_table *ft, uint32_t idx, uint64_t now, int list);
+/* Marks a packet at now, the pkt-th of the input: the connection moves into list
+ * (NTA_FLOW_OPEN/CLOSING) after every connection whose last packet time is not later (the
+ * tail, unless packets came out of time order). */
+void nta_flow_touch(nta_flow_table *ft, uint32_t idx, uint64_t now, uint64_t pkt, int list);
 
 /* The least recently seen connection of list, 0 when empty. */
 uint32_t nta_flow_oldest(const nta_flow_table *ft, int list);

@@ -1,8 +1,12 @@
 /* analyzer/synth.c: the analyzer: packets in, probe events out (see synth.h).
  *
- * cs_cid values look like pointers (0xf80000100000 + 0x400 per tcpcb) and are unique per
- * endpoint and incarnation. They stay below 2^53 so that JSON tools reading numbers as doubles
- * (jq) keep them exact; FreeBSD's real 0xfffff800... values would not survive that.
+ * cs_cid values look like pointers (0xf80000100000 + 0x400 per slot) and are unique per
+ * endpoint and incarnation. The slot is 4 x the index of the packet that made the tcpcb, plus
+ * which tcpcb of that packet it is (a packet makes at most one per endpoint): a shard, which
+ * sees only some of the packets, hands out the same values as one run over all of them
+ * (DESIGN.md, "Beyond one machine"). They stay below 2^53 for inputs of up to 2^41 packets, so
+ * that JSON tools reading numbers as doubles (jq) keep them exact; FreeBSD's real
+ * 0xfffff800... values would not survive that.
  * udps_addr is derived from the local address and port (a socket is bound to them), so UDP
  * needs no table.
  * A packet's process (nta_packet.proc) goes to every probe its handling fires: ip, tcp and udp
@@ -26,7 +30,11 @@ struct nta_analyzer {
     nta_flow_table *ft;
     nta_fsm_env env;
     nta_analyzer_stats st;
-    uint64_t next_cid;
+    uint64_t next_pkt;           /* index nta_analyzer_packet gives the next packet */
+    uint64_t clock;              /* latest capture time of any packet so far: timers run on it */
+    uint64_t last_pkt;           /* index of the last packet handled */
+    unsigned cids_in_pkt;        /* tcpcbs the current packet made so far */
+    nta_event_pos pos;           /* where the events being emitted stand */
     int rc;                      /* first sink error; stops further output */
 
     /* the packet being processed and its argument structures */
@@ -134,6 +142,7 @@ static void fire(void *ctx, nta_probe p, const nta_tcb *t, int32_t old, int with
     ev.host = &an->conn->addr[an->side];
     ev.cs = &cs;
     ev.proc = an->env.deferred ? NULL : an->proc;
+    ev.pos = &an->pos;
     if (t != NULL && (!(an->o.skip & NTA_SKIP_TCPSINFO) || ((an->o.tcps_probes >> p) & 1u))) {
         fill_tcpsinfo(&tcps, t, an->conn, an->side);
         ev.tcps = &tcps;
@@ -152,7 +161,9 @@ static uint64_t new_cid(void *ctx)
 {
     nta_analyzer *an = ctx;
     an->st.connections++;
-    return CID_BASE + 0x400u * an->next_cid++;
+    /* timers and the end of input make no tcpcb: only packets do, at most one per endpoint
+     * (the & 3 keeps a slot of this packet whatever happens) */
+    return CID_BASE + 0x400u * (4 * an->last_pkt + (an->cids_in_pkt++ & 3));
 }
 
 nta_analyzer *nta_analyzer_new(const nta_analyzer_opts *o, const nta_sink *sink)
@@ -203,36 +214,48 @@ static void apply_deferred(nta_analyzer *an, nta_conn *c)
     }
 }
 
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+    return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* When the oldest connection of list comes due (UINT64_MAX: none), into *idx. */
+static uint64_t due(nta_analyzer *an, int list, uint64_t after, uint32_t *idx)
+{
+    *idx = nta_flow_oldest(an->ft, list);
+    return *idx ? add_sat(nta_flow_at(an->ft, *idx)->last_ns, after) : UINT64_MAX;
+}
+
+/* Every timer due by now, earliest deadline first (TIME_WAIT's end before an idle timeout at
+ * the same time): the order depends on the deadlines alone, so a shard holding some of the
+ * connections fires its timers in the order one run would (event/probes.h, TIMER). */
 static void run_timers(nta_analyzer *an, uint64_t now)
 {
-    uint64_t tw = 2 * an->o.msl_ns;
+    uint64_t tw = add_sat(an->o.msl_ns, an->o.msl_ns);
     for (;;) {
-        uint32_t idx = nta_flow_oldest(an->ft, NTA_FLOW_CLOSING);
-        if (idx == 0)
+        uint32_t ci, oi;
+        uint64_t cd = due(an, NTA_FLOW_CLOSING, tw, &ci), od = due(an, NTA_FLOW_OPEN, an->o.idle_ns, &oi);
+        int closing = ci != 0 && cd <= od;
+        uint32_t idx = closing ? ci : oi;
+        uint64_t deadline = closing ? cd : od;
+        if (idx == 0 || deadline > now)
             break;
         nta_conn *c = nta_flow_at(an->ft, idx);
-        if (c->last_ns + tw > now)
-            break;
-        for (int i = 0; i < 2; i++) {
-            if (c->t[i].exists && c->t[i].state == TCPS_TIME_WAIT) {
-                an->conn = c;
-                an->side = i;
-                an->env.peer_is_local = 0;
-                nta_fsm_timewait_done(&an->env, &c->t[i], c->last_ns + tw);
+        an->pos = (nta_event_pos){ NTA_WHEN_TIMER, (uint8_t)!closing, c->last_pkt, deadline };
+        if (closing) {
+            for (int i = 0; i < 2; i++) {
+                if (c->t[i].exists && c->t[i].state == TCPS_TIME_WAIT) {
+                    an->conn = c;
+                    an->side = i;
+                    an->env.peer_is_local = 0;
+                    nta_fsm_timewait_done(&an->env, &c->t[i], deadline);
+                }
             }
+        } else {
+            apply_deferred(an, c);
+            an->st.idle_expired++;
         }
         nta_flow_remove(an->ft, idx);
-    }
-    for (;;) {
-        uint32_t idx = nta_flow_oldest(an->ft, NTA_FLOW_OPEN);
-        if (idx == 0)
-            break;
-        nta_conn *c = nta_flow_at(an->ft, idx);
-        if (c->last_ns + an->o.idle_ns > now)
-            break;
-        apply_deferred(an, c);
-        nta_flow_remove(an->ft, idx);
-        an->st.idle_expired++;
     }
 }
 
@@ -309,6 +332,7 @@ static void fire_ip(nta_analyzer *an, nta_probe p, const nta_addr *host)
     ev.probe = p;
     ev.ts_ns = an->pkt->ts_ns;
     ev.host = host;
+    ev.pos = &an->pos;
     ev.pkt = &an->pktinfo;
     ev.cs = &an->cs_none;
     ev.ip = &an->ip;
@@ -347,6 +371,7 @@ static void fire_udp(nta_analyzer *an, nta_probe p, int sending)
     ev.probe = p;
     ev.ts_ns = an->pkt->ts_ns;
     ev.host = l;
+    ev.pos = &an->pos;
     ev.pkt = &an->pktinfo;
     ev.cs = &cs;
     ev.ip = &an->ip;
@@ -357,6 +382,23 @@ static void fire_udp(nta_analyzer *an, nta_probe p, int sending)
 }
 
 static int is_local(nta_analyzer *an, const nta_addr *a);
+
+/* A transport header the analyzer reads: TCP's 20 bytes (and a sane offset), UDP's 8. */
+static int readable_l4(const nta_decoded *d)
+{
+    return d->l4 != NULL && d->l4_caplen >= (d->proto == 6 ? 20u : 8u)
+           && (d->proto != 6 || d->tcp_hlen >= 20);
+}
+
+int nta_analyzer_fires_l4(const nta_locals *l, const nta_decoded *d)
+{
+    if (d->ip_ver == 0 || (d->proto != 6 && d->proto != 17) || !readable_l4(d))
+        return 0;
+    nta_addr s, t;
+    nta_addr_set(&s, d->ip_ver, d->saddr);
+    nta_addr_set(&t, d->ip_ver, d->daddr);
+    return nta_locals_is_local(l, &s) || nta_locals_is_local(l, &t);
+}
 
 static void tcp_packet(nta_analyzer *an)
 {
@@ -402,7 +444,8 @@ static void tcp_packet(nta_analyzer *an)
         an->env.peer_is_local = (c->loopback >> side) & 1;
         nta_fsm_receive(&an->env, &c->t[1 - side], &s);
     }
-    nta_flow_touch(an->ft, idx, an->pkt->ts_ns, all_closing(c) ? NTA_FLOW_CLOSING : NTA_FLOW_OPEN);
+    nta_flow_touch(an->ft, idx, an->pkt->ts_ns, an->last_pkt,
+                   all_closing(c) ? NTA_FLOW_CLOSING : NTA_FLOW_OPEN);
 }
 
 static int is_local(nta_analyzer *an, const nta_addr *a)
@@ -419,17 +462,37 @@ static int is_local(nta_analyzer *an, const nta_addr *a)
 
 int nta_analyzer_packet(nta_analyzer *an, const nta_packet *pkt, const nta_decoded *d)
 {
+    uint64_t clock = pkt->ts_ns > an->clock ? pkt->ts_ns : an->clock;
+    return nta_analyzer_packet_at(an, pkt, d, an->next_pkt, clock);
+}
+
+int nta_analyzer_tick(nta_analyzer *an, uint64_t clock_ns)
+{
+    if (clock_ns > an->clock)
+        an->clock = clock_ns;
+    run_timers(an, an->clock);
+    return an->rc;
+}
+
+int nta_analyzer_packet_at(nta_analyzer *an, const nta_packet *pkt, const nta_decoded *d,
+                           uint64_t index, uint64_t clock_ns)
+{
     an->st.packets++;
+    an->next_pkt = index + 1;
     an->proc = NULL;   /* the timers' probes are no packet's */
-    run_timers(an, pkt->ts_ns);
+    if (clock_ns > an->clock)
+        an->clock = clock_ns;
+    run_timers(an, an->clock);
+    an->last_pkt = index;
+    an->cids_in_pkt = 0;
+    an->pos = (nta_event_pos){ NTA_WHEN_PACKET, 0, index, an->clock };
     if (d->ip_ver == 0)
         return an->rc;
     an->pkt = pkt;
     an->proc = pkt->proc;
     an->d = d;
     build_ip_args(an);
-    int has_l4 = d->l4 != NULL && d->l4_caplen >= (d->proto == 6 ? 20u : 8u)
-                 && (d->proto != 6 || d->tcp_hlen >= 20);
+    int has_l4 = readable_l4(d);
     if (d->proto == 6 && has_l4) {
         tcp_packet(an);   /* which ends are traced is a property of the connection */
         return an->rc;
@@ -464,8 +527,12 @@ int nta_analyzer_finish(nta_analyzer *an)
     an->proc = NULL;
     /* FINs still held at the end: nothing later can reorder them */
     for (int list = NTA_FLOW_OPEN; list <= NTA_FLOW_CLOSING; list++)
-        for (uint32_t idx = nta_flow_oldest(an->ft, list); idx; idx = nta_flow_at(an->ft, idx)->next)
-            apply_deferred(an, nta_flow_at(an->ft, idx));
+        for (uint32_t idx = nta_flow_oldest(an->ft, list); idx; idx = nta_flow_at(an->ft, idx)->next) {
+            nta_conn *c = nta_flow_at(an->ft, idx);
+            an->pos = (nta_event_pos){ NTA_WHEN_END, (uint8_t)(list == NTA_FLOW_CLOSING),
+                                       c->last_pkt, c->last_ns };
+            apply_deferred(an, c);
+        }
     if (an->rc < 0)
         return an->rc;
     return 0;

@@ -46,13 +46,34 @@ nta_analyzer *nta_analyzer_new(const nta_analyzer_opts *o, const nta_sink *sink)
 void nta_analyzer_free(nta_analyzer *an);
 
 /* Feed one packet (d from nta_decode). Returns 0, or the sink's negative error. Packets must
- * come in nondecreasing time per connection; small disorder across interfaces is tolerated. */
+ * come in nondecreasing time per connection; small disorder across interfaces is tolerated.
+ * Timers (TIME_WAIT's end, the idle timeout) run on the run's clock, the latest capture time
+ * seen so far, first. */
 int nta_analyzer_packet(nta_analyzer *an, const nta_packet *pkt, const nta_decoded *d);
+
+/* The same for a packet whose place in the whole input is known (a shard's packets, of which
+ * it sees some): index is its position among all the input's packets (nta_analyzer_packet
+ * counts them itself: 0, 1, ...; indices must increase), clock_ns the latest capture time of
+ * any packet up to and including it, on which timers run. Cids and event positions
+ * (event/probes.h) derive from these two, so a shard emits what one run over all packets
+ * would for its connections. */
+int nta_analyzer_packet_at(nta_analyzer *an, const nta_packet *pkt, const nta_decoded *d,
+                           uint64_t index, uint64_t clock_ns);
+
+/* Capture time reached clock_ns without a packet for this analyzer (a shard after its last
+ * packet, when the whole input went on): timers due by then fire, as the next packet would
+ * have fired them. Returns 0 or the sink's negative error. */
+int nta_analyzer_tick(nta_analyzer *an, uint64_t clock_ns);
 
 /* End of input (the caller then finishes the sink). Pending TIME_WAIT timers do not fire (the capture
  * ended before 2*MSL passed). */
 int nta_analyzer_finish(nta_analyzer *an);
 
 void nta_analyzer_get_stats(const nta_analyzer *an, nta_analyzer_stats *st);
+
+/* 1 when a packet makes the analyzer fire tcp or udp send or receive probes with these traced
+ * hosts (it has a TCP or UDP header the analyzer reads and a traced end): the packets --bytes
+ * counts, for a plan that fixes where --bytes --interval's blocks start. */
+int nta_analyzer_fires_l4(const nta_locals *l, const nta_decoded *d);
 
 #endif

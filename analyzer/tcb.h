@@ -72,7 +72,10 @@ typedef struct nta_conn {
                                    connection: computed once, when it is created) */
     uint8_t loopback;         /**< bit i: endpoint i is a loopback address */
     uint8_t list;             /**< which recency list it is on (flow.c) */
-    uint64_t last_ns;         /**< capture time of its last packet */
+    uint64_t last_ns;         /**< capture time of its last packet (the latest, if packets
+                                   came out of time order) */
+    uint64_t last_pkt;        /**< index of its last packet in the whole input: orders its
+                                   timer and end-of-input events (event/probes.h) */
     uint32_t prev, next;      /**< recency list links (indices; 0 = none) */
     nta_tcb t[2];             /**< t[i] is endpoint i's tcpcb */
 } nta_conn;

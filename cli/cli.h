@@ -46,6 +46,23 @@ int cli_cmd_events(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
+int cli_cmd_plan(int argc, char **argv);
+int cli_cmd_split(int argc, char **argv);
+int cli_cmd_merge(int argc, char **argv);
+
+/* nta merge's options, for the kind of shards merged (cli/cmd_merge.c hands them on). */
+typedef struct cli_merge_opts {
+    const char *format, *output, *outdir;
+    const char *gates[32];
+    int ngates;
+    int quiet;
+    char *const *shards;
+    int nshards;
+} cli_merge_opts;
+struct nta_merge;
+int cli_report_merge(struct nta_merge *m, const cli_merge_opts *mo);
+int cli_events_merge(struct nta_merge *m, const cli_merge_opts *mo);
+int cli_run_merge(struct nta_merge *m, const cli_merge_opts *mo);
 
 /* fopen(path, "w"), compressing with zstd when path ends in ".zst". */
 FILE *cli_fopen_out(const char *path);

@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/inputs.h"
 #include "cli/output.h"
+#include "cli/run_shard.h"
 #include "cli/signals.h"
 #include "dscript/dscript.h"
 #include "event/fields.h"
@@ -53,6 +54,12 @@ static const char run_help[] =
     "      --max-flows N    keep at most N connections (0: no cap)\n"
     "      --ifname NAME    interface name for captures that do not name theirs\n"
     "  -f, --filter EXPR    only packets matching the tcpdump (BPF) filter\n"
+    "Shards (nta plan, nta merge; man nta \"SHARDS\"):\n"
+    "      --plan FILE, --shard K, --emit-shard OUT\n"
+    "                       run as shard K of a plan: what the script prints for the shard's\n"
+    "                       connections goes to OUT for nta merge, which prints what one run\n"
+    "                       prints (programs whose network clauses keep state only per\n"
+    "                       connection or in aggregations; others are refused, saying why)\n"
     "  -h, --help           this help\n"
     "\n"
     "Exit status: 0 ok, 1 compile error, unreadable input or failed write, 2 usage error,\n"
@@ -146,6 +153,8 @@ int cli_cmd_run(int argc, char **argv)
         { "dtrace-testing", no_argument, NULL, 'D' }, { "as-if-interrupted", no_argument, NULL, 'A' },
         { "max-ticks", required_argument, NULL, 'K' }, { "tick-gap", required_argument, NULL, 'G' },
         { "inline-output", no_argument, NULL, 'O' },
+        { "plan", required_argument, NULL, 1100 },   { "shard", required_argument, NULL, 1101 },
+        { "emit-shard", required_argument, NULL, 1102 },
         { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     /* "--": what follows are the macro arguments $1, $2, ... */
@@ -160,9 +169,12 @@ int cli_cmd_run(int argc, char **argv)
     int nmargs = margs ? argc - nargs - 1 : 0;
     nta_source_opts so;
     nta_source_opts_init(&so);
+    cli_shard_args sa;
+    cli_shard_args_init(&sa);
     srcv srcs = { NULL, 0, 0 };
     char **texts = calloc((size_t)argc + 1, sizeof *texts);
     const char **xopts = calloc((size_t)argc + 1, sizeof *xopts);
+    char **mv = NULL;   /* the macro arguments, $0 first */
     int nx = 0, quiet = 0, zdefs = 0, compile_only = 0, list = 0, testing = 0, interrupted = 0;
     int inline_output = 0;
     const char *output = NULL;
@@ -203,8 +215,12 @@ int cli_cmd_run(int argc, char **argv)
         case 'e': compile_only = 1; break;
         case 'l': list = 1; break;
         case 'o': output = strcmp(optarg, "-") == 0 ? NULL : optarg; break;   /* "-": stdout */
-        case 'f': so.filter = optarg; break;
-        case 'I': so.ifname = optarg; break;
+        case 'f': so.filter = optarg; sa.analysis_given = 1; sa.analysis_opt = "filter"; break;
+        case 'I': so.ifname = optarg; sa.analysis_given = 1; sa.analysis_opt = "ifname"; break;
+        case 1100: case 1101: case 1102:
+            if (cli_shard_option(&sa, "run", longopts[idx].name, optarg) < 0)
+                goto out;
+            break;
         case 'D': testing = 1; break;
         case 'A': interrupted = 1; break;
         case 'O': inline_output = 1; break;
@@ -225,6 +241,8 @@ int cli_cmd_run(int argc, char **argv)
             status = CLI_EXIT_OK;
             goto out;
         case 'L': case 'M': case 'T': case 'X':
+            sa.analysis_given = 1;
+            sa.analysis_opt = longopts[idx].name;
             if (cli_source_option(&so, "run", longopts[idx].name, optarg) < 0)
                 goto out;
             break;
@@ -263,7 +281,7 @@ int cli_cmd_run(int argc, char **argv)
         goto out;
     }
     /* $0 is the script, as dtrace -s sets it */
-    char **mv = calloc((size_t)nmargs + 2, sizeof *mv);
+    mv = calloc((size_t)nmargs + 2, sizeof *mv);
     if (mv == NULL) {
         cli_errorf("out of memory");
         status = 1;
@@ -276,7 +294,6 @@ int cli_cmd_run(int argc, char **argv)
     nta_err err;
     nta_err_clear(&err);
     int rc = nta_dscript_compile(&d, srcs.v, srcs.n, &dopts, &err);
-    free(mv);
     if (rc < 0) {
         cli_errorf("%s", err.msg);
         status = 1;
@@ -286,7 +303,7 @@ int cli_cmd_run(int argc, char **argv)
         status = nta_dscript_list(d, srcs.n, stdout) < 0 ? 1 : CLI_EXIT_OK;
         goto out;
     }
-    if (!nta_dscript_quiet(d))
+    if (!nta_dscript_quiet(d) && !cli_shard_wanted(&sa))   /* the merge says it */
         for (int i = 0; i < srcs.n; i++) {
             char b[1024];
             nta_dscript_banner(d, i, b, sizeof b);
@@ -298,6 +315,18 @@ int cli_cmd_run(int argc, char **argv)
     }
     char **paths = argv + first;
     int npaths = nargs - first;
+    if (cli_shard_wanted(&sa)) {
+        /* -o, ^C's newline and the tick options belong to the merge's run, or to no shard */
+        if (output != NULL || max_ticks != 0 || tick_gap != 0 || inline_output) {
+            status = cli_usage_error("run", "a shard writes to --emit-shard; -o, --max-ticks, "
+                                     "--tick-gap and --inline-output are not for shards");
+            goto out;
+        }
+        nta_run_prog rp = { srcs.v, srcs.n, xopts, nx, quiet, zdefs, testing, interrupted,
+                            nmargs + 1, mv };
+        status = cli_run_shard(d, &rp, &sa, paths, npaths, &so);
+        goto out;
+    }
     cli_run cr = { .cmd = "run", .quiet = nta_dscript_quiet(d) };
     /* appending to an input would destroy it; an input given twice would be read twice */
     if (cli_check_inputs(paths, npaths) != 0 || cli_check_output(output, paths, npaths) != 0) {
@@ -400,6 +429,7 @@ out:
         free(texts[i]);
     free(texts);
     free(xopts);
+    free(mv);
     free(srcs.v);
     return status;
 }

@@ -241,3 +241,16 @@ static int capture_run_status(cli_run *r, const nta_run_info *info, int rc, cons
     }
     return status;
 }
+
+void cli_announce(cli_run *r, const nta_run_info *info)
+{
+    r->locals_given = !info->traced.inferred && !info->traced.all && info->traced.n > 0;
+    announce(r, info);
+}
+
+int cli_merged_status(cli_run *r, const nta_run_info *info)
+{
+    nta_err none;
+    nta_err_clear(&none);
+    return capture_run_status(r, info, 0, &none);
+}

@@ -36,12 +36,35 @@ nta_source *cli_source_open_streams(cli_run *r, char *const *paths, struct nta_s
  * file, malformed dtrace lines, evicted connections, a failed output. Returns the exit status
  * (0, 1, 2 or 3). */
 int cli_source_run(cli_run *r, nta_source *src, const nta_sink *sink);
+/* A merge of shards (nta merge) says what the run over the plan's inputs would have said:
+ * the traced hosts first (unless quiet), then, after the merge, the inputs' errors and skipped
+ * records, evictions, an empty result; the status is that run's (0, 1 or 3). */
+void cli_announce(cli_run *r, const nta_run_info *info);
+int cli_merged_status(cli_run *r, const nta_run_info *info);
 /* Every capture input's error and skipped records on stderr, and the status they imply (0, 1,
  * or 3 when nothing at all could be read). */
 int cli_inputs_status(const nta_run_info *info);
 /* The same for the packets of captures (nta_source_packets). */
 int cli_source_packets(cli_run *r, nta_source *src, int (*fn)(void *ctx, const struct nta_packet *pkt),
                        void *ctx);
+
+/* The options that make report or events one shard of a planned run (issue 17; the run is
+ * cli/shards.h's). */
+typedef struct cli_shard_args {
+    const char *plan_path;   /**< --plan */
+    long shard;              /**< --shard K; -1 when not given */
+    const char *emit;        /**< --emit-shard FILE */
+    int analysis_given;      /**< an analysis option (--local, --msl, ...) was given too */
+    const char *analysis_opt;
+} cli_shard_args;
+
+void cli_shard_args_init(cli_shard_args *s);
+/* --plan, --shard, --emit-shard: 1 taken, 0 not one of them, -1 bad value (message printed). */
+int cli_shard_option(cli_shard_args *s, const char *cmd, const char *name, const char *val);
+/* --jobs N: N (1 to NTA_JOBS_MAX), or -1 after a usage message. */
+int cli_jobs_option(const char *cmd, const char *val);
+/* Whether the command runs as a shard (any of the three given). */
+int cli_shard_wanted(const cli_shard_args *s);
 
 /* `nta events` (and `nta convert --to jsonl|csv|dtrace|text`): the options and the run. */
 typedef struct cli_events_opts {
@@ -53,6 +76,9 @@ typedef struct cli_events_opts {
     const char *output;
     int quiet;
     struct nta_stream **streams;   /**< inputs the command opened already, or NULL */
+    cli_shard_args shard;          /**< nta events as a shard */
+    int jobs;                      /**< --jobs N: N shards as threads */
+    int format_given;
 } cli_events_opts;
 
 void cli_events_opts_init(cli_events_opts *eo);

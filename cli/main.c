@@ -22,6 +22,9 @@ static const char main_help[] =
     "            dtrace would have printed them on the traced hosts\n"
     "  convert   captures <-> pcap/pcapng, events -> JSON Lines/CSV/dtrace lines, dtrace\n"
     "            segment logs -> pcap, printed DTrace aggregations -> JSON/CSV\n"
+    "  plan      fix once what the shards of a run must agree on (nta plan --shards N)\n"
+    "  split     the captures into one pcapng file per shard of a plan (nta split --plan)\n"
+    "  merge     shard files (report|events --plan --shard --emit-shard) into one run's output\n"
     "\n"
     "Captures: pcap and pcapng (plain, gzip, bzip2, xz or zstd; recognised by content), ERF and\n"
     "other libtrace formats; '-' reads standard input. Text that dtrace wrote (-o FILE) with\n"
@@ -62,6 +65,12 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "convert") == 0)
         return cli_cmd_convert(argc - 1, argv + 1);
+    if (strcmp(cmd, "plan") == 0)
+        return cli_cmd_plan(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return cli_cmd_merge(argc - 1, argv + 1);
+    if (strcmp(cmd, "split") == 0)
+        return cli_cmd_split(argc - 1, argv + 1);
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }
 

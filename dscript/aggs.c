@@ -135,6 +135,12 @@ void ds_aggs_free(nta_dscript *d)
     d->pg.rc.aggs = NULL;
 }
 
+struct nta_agg *ds_aggs_table(nta_dscript *d, uint64_t id)
+{
+    struct ds_aggrt *r = d->pg.rc.aggs;
+    return r != NULL && id < (uint64_t)r->n ? r->v[id].a : NULL;
+}
+
 static void sort_of(const rctx *c, nta_aggsort *s)
 {
     memset(s, 0, sizeof *s);

@@ -174,6 +174,7 @@ static int compile_clause(cctx *cc, item *it)
                                    &records) < 0) {
             return -1;
         }
+        ds_shard_check_clause(d, it, m, nm, full, cc->srcidx);
         for (int i = 0; i < nm; i++)
             if (add_ecb(pg, m[i], pred, body, records) < 0 || remember_probe(d, cc->srcidx, m[i]) < 0)
                 return -1;
@@ -305,6 +306,7 @@ int nta_dscript_compile(nta_dscript **out, const nta_dscript_src *srcs, int nsrc
         goto fail;
     for (ds_agg *a = pg->aggs; a != NULL; a = a->next)
         pg->aggv[a->id] = a;
+    ds_shard_check_end(d);
     free(used);
     *out = d;
     return 0;

@@ -98,4 +98,30 @@ int nta_dscript_status(const nta_dscript *d);
 /* The errno of the write that failed (after a function returned NTA_EIO), 0 if none. */
 int nta_dscript_write_errno(const nta_dscript *d);
 
+/* ---- Shards (issue 17; shardable.c, shard.c; man/nta.1 "SHARDS") ----
+ * Whether the program can run as shards: NULL, or why not ("x.d line 9: tcp:::send assigns the
+ * global 'in' ..."). nta_dscript_shard_narrow: a connection-keyed array whose key type is
+ * narrower than 64 bits (its name; NULL: none): ids then collide 2^20 packets apart. */
+const char *nta_dscript_shard_refusal(const nta_dscript *d);
+const char *nta_dscript_shard_narrow(const nta_dscript *d);
+/* The shard side: shard_mode before nta_dscript_start (with inline_output); then BEGIN at the
+ * shard's first event (its output, messages and aggregating are the merge's: dropped), and
+ * each event: its formatted output (valid until the next call) and whether it printed the
+ * header line of a not-quiet program. No END. shard_save hands each aggregation's table, raw
+ * (agg_serial.h), to fn with its id; last_ts is the run's clock (the latest event time). */
+void nta_dscript_shard_mode(nta_dscript *d);
+int nta_dscript_shard_begin(nta_dscript *d, uint64_t ts);
+int nta_dscript_shard_event(nta_dscript *d, const nta_event *ev, const char **out, size_t *n,
+                            int *header);
+int nta_dscript_shard_save(nta_dscript *d,
+                           int (*fn)(void *ctx, uint64_t id, const void *p, size_t n), void *ctx);
+uint64_t nta_dscript_last_ts(const nta_dscript *d);
+/* The merge side, after nta_dscript_start: BEGIN at the run's first event; an event's output
+ * (with the header line first if it printed one and none was printed yet); a saved table
+ * merged into aggregation id; the latest clock of a shard. Then nta_dscript_finish. */
+void nta_dscript_merge_begin(nta_dscript *d, uint64_t ts);
+int nta_dscript_merge_text(nta_dscript *d, int header, const void *p, size_t n);
+int nta_dscript_merge_agg(nta_dscript *d, uint64_t id, const uint8_t *p, size_t n, nta_err *err);
+void nta_dscript_merge_clock(nta_dscript *d, uint64_t last_ts);
+
 #endif

@@ -43,13 +43,31 @@ struct nta_dscript {
     int in_error;                    /**< the ERROR probe is firing (no nested ERROR) */
     ds_probe *begin_p, *end_p, *error_p;
     uint64_t tick_gap;
+    /* sharding (issue 17): the check while compiling (shardable.c) */
+    char shard_why[512];             /**< the first reason it cannot shard; "" when it can */
+#define DS_SHARD_NAMES 64
+    const char *ck_begin_set[DS_SHARD_NAMES], *ck_net_read[DS_SHARD_NAMES];
+    int ck_nbegin, ck_nnet, ck_over, ck_begin_ts;
+    const char *ck_cid[DS_SHARD_NAMES];   /**< arrays keyed by a connection id, and where */
+    int ck_cidpos[DS_SHARD_NAMES], ck_ncid;
+    /* and running as a shard (shard.c) */
+    int shard;                       /**< BEGIN's header not printed; output taken per event */
+    ds_buf shard_text;               /**< one event's formatted output */
 };
 
+/* run.c: BEGIN at time ts (the clock starts there). */
+void ds_begin(nta_dscript *d, uint64_t ts);
 /* run.c: fire the enablings of probe (ev NULL for dtrace/profile probes) at time ts. */
 void ds_fire(nta_dscript *d, ds_probe *p, const nta_event *ev, uint64_t ts);
 /* aggs.c: runtime state of the aggregations; exit-time printing. */
 int ds_aggs_start(nta_dscript *d);
 void ds_aggs_free(nta_dscript *d);
 void ds_aggs_print_exit(nta_dscript *d);
+/* aggs.c: the table of aggregation id (NULL: none, or never assigned). */
+struct nta_agg *ds_aggs_table(nta_dscript *d, uint64_t id);
+/* shardable.c: the sharding check of a compiled clause on the nm probes m, and at the end. */
+void ds_shard_check_clause(nta_dscript *d, const item *it, ds_probe *const *m, int nm,
+                           const char *full, int srcidx);
+void ds_shard_check_end(nta_dscript *d);
 
 #endif

@@ -249,6 +249,16 @@ int ds_output_flush(nta_dscript *d, int force)
     return d->write_failed ? NTA_EIO : 0;
 }
 
+void ds_output_take(nta_dscript *d, ds_buf *text)
+{
+    text->n = 0;
+    if (d->out.n == 0)
+        return;
+    close_text(&d->pg.rc);
+    consume(d, d->out.p, d->out.n, text);
+    d->out.n = 0;
+}
+
 void ds_output_stop(nta_dscript *d)
 {
     if (!d->threaded)

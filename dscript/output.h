@@ -43,6 +43,9 @@ int ds_output_start(nta_dscript *d);
 /* Hand the records over when at least 64 KiB have gathered, or always when force (which also
  * waits until everything is written and flushed). 0, or NTA_EIO once a write failed. */
 int ds_output_flush(nta_dscript *d, int force);
+/* A shard's event (inline output only): the records formatted into text (emptied first), and
+ * the buffer emptied; nothing is written. */
+void ds_output_take(nta_dscript *d, ds_buf *text);
 /* Stop the consumer after everything was written. */
 void ds_output_stop(nta_dscript *d);
 

@@ -141,6 +141,7 @@ void nta_dscript_free(nta_dscript *d)
     free(c->addr_cache);
     ds_aggs_free(d);
     ds_buf_free(&d->out);
+    ds_buf_free(&d->shard_text);
     free(d->ticks);
     ds_arena_free(pg->arena);
     free(d);
@@ -172,9 +173,10 @@ static void prefix(nta_dscript *d, const ds_probe *p)
     char fn[256];
     ds_buf *out = rt_text(&d->pg.rc);
     if (!d->header_done) {
-        if (d->pg.testing)
+        /* a shard notes that its event wants the header; the merge prints it once */
+        if (!d->shard && d->pg.testing)
             ds_buf_printf(out, "%32s\n", "FUNCTION:NAME");
-        else
+        else if (!d->shard)
             ds_buf_printf(out, "%3s %6s %32s\n", "CPU", "ID", "FUNCTION:NAME");
         d->header_done = 1;
     }
@@ -317,7 +319,7 @@ static void fire_error(nta_dscript *d, const ds_ecb *e, int action, int code, ui
 
 /* ---- the clock ---- */
 
-static void begin(nta_dscript *d, uint64_t ts)
+void ds_begin(nta_dscript *d, uint64_t ts)
 {
     d->begun = 1;
     d->t0 = ts;
@@ -364,7 +366,7 @@ int nta_dscript_event(nta_dscript *d, const nta_event *ev)
     if (d->run.stop != NULL && *d->run.stop)
         d->interrupted = 1;
     if (!d->begun)
-        begin(d, ev->ts_ns);
+        ds_begin(d, ev->ts_ns);
     if (c->exited || d->interrupted)
         return ds_output_flush(d, 0);
     /* the tick clock never goes back; timestamp is the event's own (inputs merged from
@@ -400,7 +402,7 @@ int nta_dscript_finish(nta_dscript *d)
         return ds_output_flush(d, 1);
     d->finished = 1;
     if (!d->begun)
-        begin(d, 0);
+        ds_begin(d, 0);
     if (d->nticks > 0 && !c->exited)
         ticks_until(d, d->last_ts, 1);
     report_ticks(d);
@@ -421,7 +423,7 @@ int nta_dscript_run_noinput(nta_dscript *d)
 {
     rctx *c = &d->pg.rc;
     d->noinput = 1;
-    begin(d, 0);
+    ds_begin(d, 0);
     /* the virtual clock: ticks until exit(), ^C, or the bound */
     while (!c->exited && d->nticks > 0 && !(d->run.stop != NULL && *d->run.stop)) {
         uint64_t next = UINT64_MAX;

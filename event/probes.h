@@ -163,6 +163,30 @@ const nta_argtype *nta_probe_args(nta_probe p);
 /* Name of an argument type ("tcpsinfo_t", ...). */
 const char *nta_argtype_name(nta_argtype t);
 
+/* Where an event stands in the output of a run over captures, so that the events of shards
+ * can be put back in the order one run emits them (DESIGN.md, "Beyond one machine"; the merge
+ * in shard/merge.c). The analyzer emits events while it handles a packet, when a timer of a
+ * connection comes due (TIME_WAIT ends, an idle connection is forgotten), and at the end of
+ * the input; each kind has its own order:
+ *   PACKET: by pkt, the packet's index in the whole input (0, 1, ...);
+ *   TIMER:  by the deadline (clock_ns), then rank (0 TIME_WAIT's end, 1 the idle timeout),
+ *           then pkt, the index of the connection's last packet; they come right before the
+ *           first packet whose clock has reached the deadline;
+ *   END:    by rank (0 open connections, 1 closing ones), clock_ns (the connection's last
+ *           packet time), then pkt, after everything else.
+ * Events with equal positions come from one connection (or one packet) and keep the order they
+ * were emitted in. */
+enum { NTA_WHEN_PACKET = 0, NTA_WHEN_TIMER = 1, NTA_WHEN_END = 2 };
+typedef struct nta_event_pos {
+    uint8_t when;        /**< NTA_WHEN_* */
+    uint8_t rank;        /**< TIMER and END: see above; 0 for PACKET */
+    uint64_t pkt;        /**< PACKET: the packet's index; TIMER, END: the connection's last
+                              packet's index */
+    uint64_t clock_ns;   /**< PACKET: the run's clock at that packet (the latest capture time
+                              of any packet so far); TIMER: the deadline; END: the
+                              connection's last packet time */
+} nta_event_pos;
+
 typedef struct nta_event {
     nta_probe probe;
     uint64_t ts_ns;                /**< DTrace's timestamp: capture time in ns */
@@ -183,6 +207,8 @@ typedef struct nta_event {
      * DTrace's pid and execname. NULL when it names none, and for probes no packet fired
      * (timers, held FINs applied later). */
     const nta_proc *proc;
+    const nta_event_pos *pos;      /**< where it stands (events from captures); NULL for events
+                                        read from dtrace text */
 } nta_event;
 
 /* Which fields an event source shows. Events synthesised from packets show all of them; events

@@ -52,6 +52,12 @@ typedef struct nta_packet {
     /* The process the file names for this packet (pcapng with Apple's process blocks), NULL
      * when it names none; valid until the reader is closed. */
     const nta_proc *proc;
+    /* What `nta split` writes on each packet of a bucket (pcapng EPB options; man/nta.1,
+     * "SHARDS"); readers of other formats leave them 0. */
+    uint64_t packet_id;    /**< epb_packetid: the packet's index in the whole input */
+    uint64_t clock_ns;     /**< the whole input's clock at the packet when later than ts_ns
+                                (packets out of time order), else 0 */
+    uint8_t has_packet_id;
 } nta_packet;
 
 /* How readers register interfaces: add() copies *ifc and returns its trace-wide index in *index. */

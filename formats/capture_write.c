@@ -132,6 +132,38 @@ int nta_cwriter_packet(nta_cwriter *w, int iface, uint64_t ts_ns, const uint8_t 
     return 0;
 }
 
+int nta_cwriter_packet_marked(nta_cwriter *w, int iface, uint64_t ts_ns, const uint8_t *data,
+                              uint32_t caplen, uint32_t origlen, uint64_t packet_id,
+                              uint64_t clock_ns, nta_err *err)
+{
+    if (!w->pcapng)
+        return nta_err_set(err, NTA_EUSAGE, "only pcapng carries packet ids");
+    if (iface < 0 || iface >= w->nifaces)
+        return nta_err_set(err, NTA_EUSAGE, "packet on undeclared interface %d", iface);
+    uint8_t opts[48];
+    size_t n = 0;
+    put_opt(opts, &n, 5, &packet_id, 8);               /* epb_packetid */
+    if (clock_ns != 0) {
+        uint8_t v[12];
+        uint32_t pen = 32473;
+        memcpy(v, &pen, 4);
+        memcpy(v + 4, &clock_ns, 8);
+        put_opt(opts, &n, 19373, v, 12);               /* custom, binary, not to be copied */
+    }
+    put_opt(opts, &n, 0, NULL, 0);                     /* opt_endofopt */
+    uint32_t pad = (4 - caplen % 4) % 4;
+    uint32_t total = 32 + caplen + pad + (uint32_t)n;
+    uint32_t hdr[7] = { 6, total, (uint32_t)iface, (uint32_t)(ts_ns >> 32), (uint32_t)ts_ns, caplen, origlen };
+    static const uint8_t zeros[4];
+    if (fwrite(hdr, 4, 7, w->fp) != 7 || fwrite(data, 1, caplen, w->fp) != caplen
+        || fwrite(zeros, 1, pad, w->fp) != pad || fwrite(opts, 1, n, w->fp) != n
+        || fwrite(&total, 4, 1, w->fp) != 1) {
+        w->failed = errno ? errno : EIO;
+        return nta_err_set(err, NTA_EIO, "writing failed: %s", strerror(w->failed));
+    }
+    return 0;
+}
+
 int nta_cwriter_close(nta_cwriter *w, nta_err *err)
 {
     int rc = w->failed ? NTA_EIO : 0;

@@ -221,6 +221,26 @@ static void no_opt(ng_ctx *c, void *arg, uint16_t code, const uint8_t *v, uint16
     (void)c; (void)arg; (void)code; (void)v; (void)len;
 }
 
+/* EPB options nta split writes (man/nta.1, "SHARDS"): epb_packetid (5), and a custom option
+ * (19373: binary, not to be copied) under PEN 32473 (RFC 5612's number for examples: nta has
+ * none of its own) holding the whole input's clock. Other options are not read. */
+static void epb_opt(ng_ctx *c, void *arg, uint16_t code, const uint8_t *v, uint16_t len)
+{
+    nta_packet *pkt = arg;
+    uint64_t x;
+    uint32_t pen;
+    if (code == 5 && len == 8) {
+        memcpy(&x, v, 8);
+        pkt->packet_id = c->swapped ? nta_bswap64(x) : x;
+        pkt->has_packet_id = 1;
+    } else if (code == 19373 && len == 12) {
+        memcpy(&pen, v, 4);
+        memcpy(&x, v + 4, 8);
+        if ((c->swapped ? nta_bswap32(pen) : pen) == 32473)
+            pkt->clock_ns = c->swapped ? nta_bswap64(x) : x;
+    }
+}
+
 static void isb_opt(ng_ctx *c, void *arg, uint16_t code, const uint8_t *v, uint16_t len)
 {
     if (code == 5 && len >= 8) {   /* isb_ifdrop */
@@ -448,11 +468,17 @@ static int parse_packet(ng_ctx *c, uint32_t type, nta_cur body, nta_packet *pkt)
     pkt->offset = c->block_off;
     pkt->data = body.p;
     pkt->proc = NULL;
-    /* options follow the data padded to 4 bytes; only process-aware writers add ours, and a
-     * file whose sections declared no process cannot name one (the common case costs a test) */
+    /* options follow the data padded to 4 bytes: nta split's marks, and the process (only
+     * process-aware writers add it, and a file whose sections declared no process cannot name
+     * one: the common case costs a test) */
     size_t padded = ((size_t)caplen + 3u) & ~(size_t)3u;
-    if (type == BT_EPB && c->nprocs > c->sec_procs && body.left > padded)
-        pkt->proc = epb_proc(c, nta_cur_make(body.p + padded, body.left - padded));
+    if (type == BT_EPB && body.left > padded) {
+        nta_cur opts = nta_cur_make(body.p + padded, body.left - padded);
+        if (c->nprocs > c->sec_procs)
+            pkt->proc = epb_proc(c, opts);
+        nta_err ignored;   /* damaged options lose nta split's marks, not the packet */
+        walk_options(c, opts, "enhanced packet block", epb_opt, pkt, &ignored);
+    }
     return 1;
 }
 

@@ -134,6 +134,8 @@ static void *run(void *arg)
             continue;
         }
         nta_packet p;
+        p.has_packet_id = 0;   /* only pcapng sets these (nta split's buckets) */
+        p.packet_id = p.clock_ns = 0;
         rc = pf->inner.next(pf->inner.ctx, &p, &err);
         if (rc != 1)
             break;

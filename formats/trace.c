@@ -202,6 +202,8 @@ static void pull(input *in)
 {
     if (in->done)
         return;
+    in->head.has_packet_id = 0;   /* only pcapng sets these (nta split's buckets) */
+    in->head.packet_id = in->head.clock_ns = 0;
     int rc = in->rd.next(in->rd.ctx, &in->head, &in->info.err);
     if (in->rd.warn != NULL) {
         in->info.bad_records = in->rd.warn->bad_records;

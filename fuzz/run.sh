@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
-all=(capture fail_if dtrace_text packets stream filter trace dscript)
+all=(capture fail_if dtrace_text packets stream filter trace shard dscript)
 build() {   # build DIR SANITIZERS CMAKE-OPTIONS...
     local dir=$1 san=$2
     shift 2

@@ -12,9 +12,20 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/err.h"
 #include "event/probes.h"
 
 typedef enum nta_rfmt { NTA_RFMT_TEXT, NTA_RFMT_JSON, NTA_RFMT_CSV } nta_rfmt;
+
+/* Where a shard run puts what its reports would have printed (issue 17; shard/emit.c writes
+ * it into the shard file): records in output order (a log's lines, kept as what each shows),
+ * and state chunks (aggregations, --bytes blocks, kept raw). A state chunk starts with a uv
+ * order key; the merge folds each report's chunks from all shards in key order. */
+typedef struct nta_report_saver {
+    int (*record)(void *ctx, uint8_t chan, const void *p, size_t n);
+    int (*state)(void *ctx, uint8_t chan, const void *p, size_t n);
+    void *ctx;
+} nta_report_saver;
 
 typedef struct nta_report_opts {
     nta_rfmt fmt;
@@ -26,6 +37,13 @@ typedef struct nta_report_opts {
     const char *tmpdir;         /**< for rows held aside (--bytes JSON); NULL: /tmp */
     uint32_t max_flows;         /**< --max-flows (0: none): --bytes keeps 2 tuples a flow in
                                      memory, the rest of a block on disk */
+    /* shards (issue 17) */
+    const nta_report_saver *saver;   /**< a shard run: records and state go here, nothing is
+                                          printed; NULL otherwise */
+    uint8_t chan;               /**< the report's channel: its index in nta_report_kinds */
+    const uint64_t *origin_ns;  /**< shard or merge: --bytes blocks start at *origin_ns (the
+                                     plan's), not at the first event; NULL otherwise. Read at
+                                     the first event (nta --jobs sets it while reading) */
 } nta_report_opts;
 
 struct nta_report;
@@ -63,6 +81,14 @@ typedef struct nta_report {
      * calls it before flushing while it waits, so a slow input's lines still show); may be
      * NULL. 0 or -1 on a write error. */
     int (*drain)(struct nta_report *r);
+    /* Shards (issue 17; NULL when the report has nothing of the kind). save: at the end of a
+     * shard run, the partial state into opts.saver (0 or -1). load: in a merge, one state chunk
+     * a shard saved (its order key apart), folded in, in key order over all shards; with p
+     * NULL, the end of the chunks (0, or a negative NTA_E* with err set). replay: in a merge,
+     * one record, in the order one run would have emitted it: its line is written now. */
+    int (*save)(struct nta_report *r);
+    int (*load)(struct nta_report *r, uint64_t key, const uint8_t *p, size_t n, nta_err *err);
+    int (*replay)(struct nta_report *r, const uint8_t *p, size_t n);
     nta_report_opts opts;
 } nta_report;
 

@@ -10,12 +10,14 @@
  * PROC column (filled from fbt probes) is left out. The value is printed with %9@d: the
  * article's "%9d" would be a sixth key conversion, which DTrace rejects (reference 5.5). */
 #define _GNU_SOURCE   /* qsort_r */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/linebuf.h"
+#include "common/varint.h"
 #include "common/tmpfile.h"
 #include "agg/agg.h"
 #include "agg/agg_text.h"
@@ -75,6 +77,9 @@ typedef struct bytes_r {
     uint64_t skipped_blocks;   /* empty blocks of long gaps, not printed */
     uint64_t block_start, block_end, last_ts;
     int have_block;
+    /* shards: the block being filled, and where the first and last events were */
+    uint64_t cur_block, first_pkt, first_clock, last_pkt;
+    int have_first;
     FILE *jrows;           /* JSON: the rows so far (a temporary file) */
     uint64_t nrows;
     int csv_header;
@@ -459,6 +464,17 @@ static int spill_table(bytes_r *b, proto_acc *p)
     return rc;
 }
 
+/* Adds n under the tuple; a full table goes to disk first (then the tuple starts the next run).
+ * 0, or -1 with errno (no memory, or the temporary file failed). */
+static int tuple_put(bytes_r *b, proto_acc *p, const nta_addr *l, uint16_t lp, const nta_addr *r,
+                     uint16_t rp, int64_t n)
+{
+    int rc = tuple_add(&p->t, l, lp, r, rp, n);
+    if (rc > 0)
+        rc = spill_table(b, p) < 0 ? -1 : tuple_add(&p->t, l, lp, r, rp, n);
+    return rc;
+}
+
 typedef struct spill_ctx {
     bytes_r *b;
     proto_acc *p;
@@ -558,6 +574,17 @@ static int close_block(bytes_r *b, uint64_t wall)
     return 0;
 }
 
+/* The clock that closes blocks: the run's clock at the event's packet (event/probes.h), the
+ * latest capture time of any packet so far, so that a shard, seeing some of the packets, puts
+ * each event in the block one run puts it in (for packets in time order it is the event's own
+ * time). Events read from dtrace text carry no position: their own time. */
+static uint64_t event_clock(const nta_event *ev)
+{
+    if (ev->pos != NULL && ev->pos->when == NTA_WHEN_PACKET && ev->pos->clock_ns > ev->ts_ns)
+        return ev->pos->clock_ns;
+    return ev->ts_ns;
+}
+
 /* Closes the blocks that end at or before ts. Out of line: the per-event path stays as short as
  * it was before block ends saturated (callgrind: 7 instructions an event more when inlined). */
 static __attribute__((noinline)) int next_blocks(bytes_r *b, uint64_t ts, uint64_t iv)
@@ -579,6 +606,25 @@ static __attribute__((noinline)) int next_blocks(bytes_r *b, uint64_t ts, uint64
     return 0;
 }
 
+/* The clock reached t: the first block starts (at the plan's origin in a merge), or the
+ * blocks t has passed close. Block ends saturate at 2^63-1 ns (LAST_END): a time at the far end
+ * of the range falls in the last block instead of wrapping the arithmetic. */
+static int advance(bytes_r *b, uint64_t t)
+{
+    uint64_t iv = b->r.opts.interval_ns;
+    if (!b->have_block) {
+        uint64_t start = b->r.opts.origin_ns != NULL ? *b->r.opts.origin_ns : t;
+        b->have_block = 1;
+        b->block_start = start < LAST_END ? start : LAST_END;
+        b->block_end = iv ? end_after(start, iv) : LAST_END;
+    }
+    if (iv && t >= b->block_end && b->block_end != LAST_END)
+        return next_blocks(b, t, iv);
+    return 0;
+}
+
+static int save_block(bytes_r *b);
+
 static int on_event(nta_report *r, const nta_event *ev)
 {
     bytes_r *b = (bytes_r *)r;
@@ -586,14 +632,25 @@ static int on_event(nta_report *r, const nta_event *ev)
     int udp = ev->probe == NTA_PROBE_UDP_SEND || ev->probe == NTA_PROBE_UDP_RECEIVE;
     if (!tcp && !udp)
         return 0;
-    uint64_t iv = r->opts.interval_ns;
-    if (!b->have_block) {
+    uint64_t t = event_clock(ev);
+    if (r->opts.saver != NULL) {
+        /* a shard: blocks are numbered from the plan's origin and saved whole as they end */
+        uint64_t iv = r->opts.interval_ns, o = r->opts.origin_ns != NULL ? *r->opts.origin_ns : t;
+        uint64_t tc = t < LAST_END ? t : LAST_END - 1;   /* the last block holds the rest */
+        uint64_t block = iv && tc > o ? (tc - o) / iv : 0;
+        if (b->have_block && block != b->cur_block && save_block(b) < 0)
+            return -1;
+        if (!b->have_first) {
+            b->have_first = 1;
+            b->first_pkt = ev->pos != NULL ? ev->pos->pkt : 0;
+            b->first_clock = t;
+        }
+        b->last_pkt = ev->pos != NULL ? ev->pos->pkt : 0;
         b->have_block = 1;
-        b->block_start = ev->ts_ns < LAST_END ? ev->ts_ns : LAST_END;
-        b->block_end = iv ? end_after(ev->ts_ns, iv) : LAST_END;
-    }
-    if (iv && ev->ts_ns >= b->block_end && b->block_end != LAST_END && next_blocks(b, ev->ts_ns, iv) < 0)
+        b->cur_block = block;
+    } else if (advance(b, t) < 0) {
         return -1;
+    }
     b->last_ts = ev->ts_ns;
     int sending = ev->probe == NTA_PROBE_TCP_SEND || ev->probe == NTA_PROBE_UDP_SEND;
     proto_acc *p = &b->p[udp];
@@ -610,10 +667,149 @@ static int on_event(nta_report *r, const nta_event *ev)
     const nta_addr *src = &ev->ip->ip_saddr, *dst = &ev->ip->ip_daddr;
     const nta_addr *l = sending ? src : dst, *ra = sending ? dst : src;
     uint16_t lp = sending ? sport : dport, rp = sending ? dport : sport;
-    int rc = tuple_add(&p->t, l, lp, ra, rp, n);
-    if (rc > 0)   /* the table is full: to disk, and the tuple starts the next run */
-        rc = spill_table(b, p) < 0 ? -1 : tuple_add(&p->t, l, lp, ra, rp, n);
-    return rc;
+    return tuple_put(b, p, l, lp, ra, rp, n);
+}
+
+/* ---- shards: a block's sums per 4-tuple, saved when it ends; merged block by block ----
+ * A block chunk: uv block index (the order key), then per protocol (TCP, UDP): sv in, sv out,
+ * uv tuples, each (address, uv lport, address, uv rport, sv bytes). The last chunk (key
+ * UINT64_MAX) says which packets held the shard's first and last events: u8 any, uv first
+ * packet, uv its clock, uv last packet, uv its time. */
+
+static void put_addr(nta_buf *o, const nta_addr *a)
+{
+    nta_buf_u8(o, a->family);
+    nta_buf_bytes(o, a->b, a->family == 4 ? 4 : a->family == 6 ? 16 : 0);
+}
+
+static int get_addr(nta_cur *c, nta_addr *a)
+{
+    const uint8_t *p;
+    memset(a, 0, sizeof *a);
+    if (nta_cur_u8(c, &a->family) < 0)
+        return -1;
+    size_t n = a->family == 4 ? 4 : a->family == 6 ? 16 : a->family == 0 ? 0 : 99;
+    if (n == 99 || nta_cur_bytes(c, n, &p) < 0)
+        return -1;
+    memcpy(a->b, p, n);
+    return 0;
+}
+
+static int save_block(bytes_r *b)
+{
+    nta_buf o = { 0 };
+    nta_buf_uv(&o, b->cur_block);
+    for (int i = 0; i < 2; i++) {
+        proto_acc *p = &b->p[i];
+        nta_buf_sv(&o, p->in);
+        nta_buf_sv(&o, p->out);
+        nta_buf_uv(&o, p->t.n);
+        for (size_t k = 0; k < p->t.cap; k++) {
+            tuple_ent *e = &p->t.e[k];
+            if (!e->used)
+                continue;
+            put_addr(&o, &e->l);
+            nta_buf_uv(&o, e->lp);
+            put_addr(&o, &e->r);
+            nta_buf_uv(&o, e->rp);
+            nta_buf_sv(&o, e->sum);
+        }
+        tuple_clear(&p->t);
+        p->in = p->out = 0;
+    }
+    const nta_report_saver *sv = b->r.opts.saver;
+    int rc = o.failed ? -1 : sv->state(sv->ctx, b->r.opts.chan, o.p, o.n);
+    nta_buf_free(&o);
+    return rc < 0 ? -1 : 0;
+}
+
+static int save(nta_report *r)
+{
+    bytes_r *b = (bytes_r *)r;
+    if (b->have_block && save_block(b) < 0)
+        return -1;
+    nta_buf o = { 0 };
+    nta_buf_uv(&o, UINT64_MAX);
+    nta_buf_u8(&o, (uint8_t)b->have_first);
+    nta_buf_uv(&o, b->first_pkt);
+    nta_buf_uv(&o, b->first_clock);
+    nta_buf_uv(&o, b->last_pkt);
+    nta_buf_uv(&o, b->last_ts);
+    const nta_report_saver *sv = r->opts.saver;
+    int rc = o.failed ? -1 : sv->state(sv->ctx, r->opts.chan, o.p, o.n);
+    nta_buf_free(&o);
+    return rc < 0 ? -1 : 0;
+}
+
+static int load_summary(bytes_r *b, nta_cur *c, nta_err *err)
+{
+    uint8_t any;
+    uint64_t fp, fc, lp, lt;
+    if (nta_cur_u8(c, &any) < 0 || nta_cur_uv(c, &fp) < 0 || nta_cur_uv(c, &fc) < 0
+        || nta_cur_uv(c, &lp) < 0 || nta_cur_uv(c, &lt) < 0 || c->left != 0)
+        return nta_err_set(err, NTA_ECORRUPT, "damaged bytes state");
+    if (!any)
+        return 0;
+    if (!b->have_first || fp < b->first_pkt) {
+        b->first_pkt = fp;
+        b->first_clock = fc;
+    }
+    if (!b->have_first || lp >= b->last_pkt) {
+        b->last_pkt = lp;
+        b->last_ts = lt;
+    }
+    b->have_first = 1;
+    return 0;
+}
+
+static int load_block(bytes_r *b, uint64_t block, nta_cur *c, nta_err *err)
+{
+    uint64_t iv = b->r.opts.interval_ns, o = b->r.opts.origin_ns != NULL ? *b->r.opts.origin_ns : 0;
+    if (b->r.opts.origin_ns == NULL)
+        return nta_err_set(err, NTA_ECORRUPT, "--bytes blocks, but the plan has no packet for them");
+    if (iv && block > (UINT64_MAX - o) / iv)
+        return nta_err_set(err, NTA_ECORRUPT, "a bytes block beyond time");
+    if (advance(b, o + block * iv) < 0)
+        return nta_err_set(err, NTA_EIO, "writing the bytes report failed");
+    for (int i = 0; i < 2; i++) {
+        proto_acc *p = &b->p[i];
+        int64_t in, out;
+        uint64_t n;
+        if (nta_cur_sv(c, &in) < 0 || nta_cur_sv(c, &out) < 0 || nta_cur_uv(c, &n) < 0 || n > c->left)
+            return nta_err_set(err, NTA_ECORRUPT, "damaged bytes block");
+        p->in += in;
+        p->out += out;
+        p->total_in += in;
+        p->total_out += out;
+        for (uint64_t k = 0; k < n; k++) {
+            nta_addr l, r;
+            uint64_t lp, rp;
+            int64_t sum;
+            if (get_addr(c, &l) < 0 || nta_cur_uv_max(c, 65535, &lp) < 0 || get_addr(c, &r) < 0
+                || nta_cur_uv_max(c, 65535, &rp) < 0 || nta_cur_sv(c, &sum) < 0)
+                return nta_err_set(err, NTA_ECORRUPT, "damaged bytes block");
+            if (tuple_put(b, p, &l, (uint16_t)lp, &r, (uint16_t)rp, sum) < 0)
+                return nta_err_set(err, NTA_EIO, "the bytes report's tuples: %s (temporary "
+                                   "files go to TMPDIR, else /tmp)", strerror(errno));
+        }
+    }
+    return c->left == 0 ? 0 : nta_err_set(err, NTA_ECORRUPT, "damaged bytes block");
+}
+
+static int load(nta_report *r, uint64_t key, const uint8_t *p, size_t n, nta_err *err)
+{
+    bytes_r *b = (bytes_r *)r;
+    if (p == NULL) {
+        /* the plan said where the first block starts: the shards' first event must agree */
+        if (b->have_first && (r->opts.origin_ns == NULL || b->first_clock != *r->opts.origin_ns))
+            return nta_err_set(err, NTA_ECORRUPT, "the plan puts the first --bytes event at "
+                               "%llu ns, the shards at %llu ns",
+                               (unsigned long long)(r->opts.origin_ns ? *r->opts.origin_ns : 0),
+                               (unsigned long long)b->first_clock);
+        return 0;
+    }
+    nta_cur c = nta_cur_make(p, n);
+    return key == UINT64_MAX ? load_summary(b, &c, err) : load_block(b, key, &c, err);
 }
 
 /* The last block: at the end of the input (its time is the last event's). */
@@ -709,7 +905,11 @@ nta_report *nta_report_bytes(const nta_report_opts *o)
     /* the bound of issue 14: two tuples per connection --max-flows keeps, else a default that
      * keeps a few hundred thousand connections' sums in memory (~60 MB) */
     size_t limit = o->max_flows ? 2 * (size_t)o->max_flows : DEFAULT_TUPLES;
-    b->p[0].t.limit = b->p[1].t.limit = limit < MIN_TUPLES ? MIN_TUPLES : limit;
+    if (limit < MIN_TUPLES)
+        limit = MIN_TUPLES;
+    if (o->saver != NULL)   /* a shard saves each block's table whole (save_block): no runs */
+        limit = SIZE_MAX;
+    b->p[0].t.limit = b->p[1].t.limit = limit;
     b->p[0].bytes = nta_agg_new(NTA_AGG_SUM, 0, 0, 0);
     b->p[1].bytes = nta_agg_new(NTA_AGG_SUM, 0, 0, 0);
     b->r.name = "bytes";
@@ -721,6 +921,8 @@ nta_report *nta_report_bytes(const nta_report_opts *o)
     b->r.write_json_rows = write_json_rows;
     b->r.metric = metric;
     b->r.free = free_bytes;
+    b->r.save = save;
+    b->r.load = load;
     b->r.opts = *o;
     if (b->p[0].bytes == NULL || b->p[1].bytes == NULL) {
         free_bytes(&b->r);

@@ -13,6 +13,7 @@
 
 #include "common/u64map.h"
 #include "agg/agg.h"
+#include "agg/agg_serial.h"
 #include "agg/agg_text.h"
 #include "reports/report.h"
 #include "common/jstring.h"
@@ -203,6 +204,52 @@ static int no_metric(nta_report *r, const char *name, double *v)
     return -1;
 }
 
+/* ---- shards: the table (and, for --durations, every duration for the percentiles) ---- */
+
+static int save(nta_report *r)
+{
+    dist *d = (dist *)r;
+    nta_buf b = { 0 };
+    nta_buf_uv(&b, 0);   /* order key: one chunk per shard */
+    nta_agg_save(d->a, &b);
+    if (strcmp(r->name, "durations") == 0) {
+        nta_buf_uv(&b, d->nms);
+        for (size_t i = 0; i < d->nms; i++)
+            nta_buf_sv(&b, d->ms[i]);
+    }
+    int rc = b.failed ? -1 : r->opts.saver->state(r->opts.saver->ctx, r->opts.chan, b.p, b.n);
+    nta_buf_free(&b);
+    return rc < 0 ? -1 : 0;
+}
+
+static int load(nta_report *r, uint64_t key, const uint8_t *p, size_t n, nta_err *err)
+{
+    (void)key;
+    dist *d = (dist *)r;
+    if (p == NULL)
+        return 0;
+    nta_cur c = nta_cur_make(p, n);
+    int rc = nta_agg_load_merge(d->a, &c, err);
+    if (rc < 0)
+        return rc;
+    if (strcmp(r->name, "durations") == 0) {
+        uint64_t k;
+        if (nta_cur_uv(&c, &k) < 0 || k > c.left)
+            return nta_err_set(err, NTA_ECORRUPT, "damaged durations");
+        if (d->nms + k > d->capms) {
+            int64_t *m = realloc(d->ms, (d->nms + (size_t)k + 1) * sizeof *m);
+            if (m == NULL)
+                return nta_err_set(err, NTA_ENOMEM, "out of memory");
+            d->ms = m;
+            d->capms = d->nms + (size_t)k + 1;
+        }
+        for (uint64_t i = 0; i < k; i++)
+            if (nta_cur_sv(&c, &d->ms[d->nms++]) < 0)
+                return nta_err_set(err, NTA_ECORRUPT, "damaged durations");
+    }
+    return c.left == 0 ? 0 : nta_err_set(err, NTA_ECORRUPT, "damaged %s state", r->name);
+}
+
 static void free_dist(nta_report *r)
 {
     dist *d = (dist *)r;
@@ -226,6 +273,8 @@ static nta_report *make(const nta_report_opts *o, const char *name, nta_agg *a)
     d->r.write_csv = write_csv;
     d->r.json_rows = json_rows;
     d->r.free = free_dist;
+    d->r.save = save;
+    d->r.load = load;
     d->r.opts = *o;
     return &d->r;
 }

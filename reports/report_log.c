@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/linebuf.h"
+#include "common/varint.h"
 #include "common/u64map.h"
 #include "reports/log_writer.h"
 #include "reports/report.h"
@@ -63,6 +64,7 @@ typedef struct logr {
     nta_u64map last;      /* --states: last[cs_cid] (analysing side) */
     int started;
     uint64_t lines;
+    nta_buf rec;          /* a shard's record being saved */
 } logr;
 
 /* ---- the text lines, formatted by hand (common/linebuf.h) ---- */
@@ -254,9 +256,71 @@ static int states_line(nta_report *r, const void *p)
     return 0;
 }
 
-/* Formats rec now, or hands it to the writer thread. */
+/* ---- shards: a line's record as bytes (what the line shows, never the line) ---- */
+
+static void put_addr(nta_buf *b, const nta_addr *a)
+{
+    nta_buf_u8(b, a->family);
+    nta_buf_bytes(b, a->b, a->family == 4 ? 4 : a->family == 6 ? 16 : 0);
+}
+
+static int get_addr(nta_cur *c, nta_addr *a)
+{
+    const uint8_t *p;
+    memset(a, 0, sizeof *a);
+    if (nta_cur_u8(c, &a->family) < 0)
+        return -1;
+    size_t n = a->family == 4 ? 4 : a->family == 6 ? 16 : a->family == 0 ? 0 : 99;
+    if (n == 99 || nta_cur_bytes(c, n, &p) < 0)
+        return -1;
+    memcpy(a->b, p, n);
+    return 0;
+}
+
+static void save_rec(const logrec *e, nta_buf *b)
+{
+    nta_buf_uv(b, e->ts_ns);
+    nta_buf_uv(b, e->delta);
+    put_addr(b, &e->host);
+    put_addr(b, &e->a);
+    put_addr(b, &e->b);
+    nta_buf_uv(b, e->pa);
+    nta_buf_uv(b, e->pb);
+    nta_buf_uv(b, e->bytes);
+    nta_buf_sv(b, e->from);
+    nta_buf_sv(b, e->to);
+    nta_buf_u8(b, e->flags);
+    nta_buf_u8(b, e->probe);
+}
+
+static int load_rec(nta_cur *c, logrec *e)
+{
+    uint64_t pa, pb, bytes;
+    int64_t from, to;
+    if (nta_cur_uv(c, &e->ts_ns) < 0 || nta_cur_uv(c, &e->delta) < 0 || get_addr(c, &e->host) < 0
+        || get_addr(c, &e->a) < 0 || get_addr(c, &e->b) < 0 || nta_cur_uv_max(c, 65535, &pa) < 0
+        || nta_cur_uv_max(c, 65535, &pb) < 0 || nta_cur_uv_max(c, UINT32_MAX, &bytes) < 0
+        || nta_cur_sv(c, &from) < 0 || nta_cur_sv(c, &to) < 0 || from < INT32_MIN || from > INT32_MAX
+        || to < INT32_MIN || to > INT32_MAX || nta_cur_u8(c, &e->flags) < 0
+        || nta_cur_u8(c, &e->probe) < 0 || e->probe >= NTA_PROBE__COUNT || c->left != 0)
+        return -1;
+    e->pa = (uint16_t)pa;
+    e->pb = (uint16_t)pb;
+    e->bytes = (uint32_t)bytes;
+    e->from = (int32_t)from;
+    e->to = (int32_t)to;
+    return 0;
+}
+
+/* Formats rec now, hands it to the writer thread, or (a shard) saves it for the merge. */
 static int emit(logr *l, nta_logw_fmt fmt, const logrec *rec)
 {
+    const nta_report_saver *sv = l->r.opts.saver;
+    if (sv != NULL) {
+        l->rec.n = 0;   /* grown once, reused for every record */
+        save_rec(rec, &l->rec);
+        return !l->rec.failed ? sv->record(sv->ctx, l->r.opts.chan, l->rec.p, l->rec.n) : -1;
+    }
     if (l->r.opts.writer == NULL)
         return fmt(&l->r, rec);
     void *d = nta_logw_push(l->r.opts.writer, &l->r, fmt, sizeof *rec);
@@ -446,10 +510,22 @@ static int metric(nta_report *r, const char *name, double *v)
     return 0;
 }
 
+/* A merge: one record of a shard, in the order one run emitted it. */
+static int replay(nta_report *r, const uint8_t *p, size_t n)
+{
+    logr *l = (logr *)r;
+    logrec e;
+    nta_cur c = nta_cur_make(p, n);
+    if (load_rec(&c, &e) < 0)
+        return -1;
+    return emit(l, strcmp(r->name, "states") == 0 ? states_line : packets_line, &e);
+}
+
 static void free_log(nta_report *r)
 {
     logr *l = (logr *)r;
     nta_u64map_fini(&l->last);
+    nta_buf_free(&l->rec);
     free(l->pend);
     free(l);
 }
@@ -478,6 +554,7 @@ static nta_report *make(const nta_report_opts *o, const char *name)
     l->r.metric = metric;
     l->r.free = free_log;
     l->r.drain = drain;
+    l->r.replay = replay;
     l->r.opts = *o;
     return &l->r;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agg/agg.h"
+#include "agg/agg_serial.h"
 #include "agg/agg_text.h"
 #include "reports/report.h"
 
@@ -155,6 +156,36 @@ static int metric(nta_report *r, const char *name, double *v)
     return 0;
 }
 
+/* ---- shards: the four tables ---- */
+
+static int save(nta_report *r)
+{
+    ooo *s = (ooo *)r;
+    nta_buf b = { 0 };
+    nta_buf_uv(&b, 0);   /* order key: one chunk per shard */
+    for (int i = 0; i < 4; i++)
+        nta_agg_save(s->a[i], &b);
+    int rc = b.failed ? -1 : r->opts.saver->state(r->opts.saver->ctx, r->opts.chan, b.p, b.n);
+    nta_buf_free(&b);
+    return rc < 0 ? -1 : 0;
+}
+
+static int load(nta_report *r, uint64_t key, const uint8_t *p, size_t n, nta_err *err)
+{
+    (void)key;
+    ooo *s = (ooo *)r;
+    if (p == NULL)
+        return 0;
+    nta_cur c = nta_cur_make(p, n);
+    for (int i = 0; i < 4; i++) {
+        int rc = nta_agg_load_merge(s->a[i], &c, err);
+        if (rc < 0)
+            return rc;
+    }
+    s->have_last = 0;   /* the key cache describes no table entry any more */
+    return c.left == 0 ? 0 : nta_err_set(err, NTA_ECORRUPT, "damaged ooo state");
+}
+
 static void free_ooo(nta_report *r)
 {
     ooo *s = (ooo *)r;
@@ -179,6 +210,8 @@ nta_report *nta_report_ooo(const nta_report_opts *o)
     s->r.json_rows = json_rows;
     s->r.metric = metric;
     s->r.free = free_ooo;
+    s->r.save = save;
+    s->r.load = load;
     s->r.opts = *o;
     for (int i = 0; i < 4; i++)
         if (s->a[i] == NULL) {

@@ -15,6 +15,7 @@
 
 #include "common/jstring.h"
 #include "common/tmpfile.h"
+#include "common/varint.h"
 #include "reports/log_writer.h"
 
 /* The set's own metrics: counts of probe firings, and the analyzer's figures. */
@@ -219,7 +220,7 @@ static int on_start(void *ctx, const nta_run_info *info)
 {
     nta_report_set *rs = ctx;
     rs->info = info;
-    for (int i = 0; i < rs->n; i++) {   /* streaming rows start now: their preamble first */
+    for (int i = 0; i < rs->n && rs->o.saver == NULL; i++) {   /* streaming rows start now: their preamble first */
         if (!rs->a[i].output || !rs->a[i].r->streaming)
             continue;
         if (rs->o.fmt == NTA_RFMT_CSV)
@@ -243,6 +244,22 @@ static int on_event(void *ctx, const nta_event *ev)
     return 0;
 }
 
+/* A shard's end: every report's state, and the set's own (the probe counts), saved. */
+static int save_all(nta_report_set *rs)
+{
+    for (int i = 0; i < rs->n; i++)
+        if (rs->a[i].r->save != NULL && rs->a[i].r->save(rs->a[i].r) < 0)
+            return NTA_EIO;
+    nta_buf b = { 0 };
+    nta_buf_uv(&b, 0);   /* order key */
+    for (int p = 0; p < NTA_PROBE__COUNT; p++)
+        nta_buf_uv(&b, rs->probe_counts[p]);
+    const nta_report_saver *sv = rs->o.saver;
+    int rc = b.failed ? NTA_ENOMEM : sv->state(sv->ctx, NTA_NREPORTS, b.p, b.n);
+    nta_buf_free(&b);
+    return rc < 0 ? NTA_EIO : 0;
+}
+
 /* Renders every report, in order: into one output, one JSON document when there are several;
  * files of their own are flushed (the command closes them). */
 static int on_finish(void *ctx, const nta_run_info *info)
@@ -250,6 +267,8 @@ static int on_finish(void *ctx, const nta_run_info *info)
     nta_report_set *rs = ctx;
     rs->info = info;
     rs->midstream = info->midstream;
+    if (rs->o.saver != NULL)
+        return save_all(rs);
     FILE *out = rs->o.out;
     note_werr(rs, rs->lw != NULL && nta_logw_finish(rs->lw) < 0);
     int shared_json = rs->o.fmt == NTA_RFMT_JSON && !rs->own_files && rs->nout > 1;
@@ -280,6 +299,53 @@ static int on_finish(void *ctx, const nta_run_info *info)
 const nta_sink *nta_report_set_sink(nta_report_set *rs)
 {
     return &rs->sink;
+}
+
+static nta_report *by_chan(nta_report_set *rs, uint8_t chan)
+{
+    for (int i = 0; i < rs->n; i++)
+        if (rs->a[i].r->opts.chan == chan)
+            return rs->a[i].r;
+    return NULL;
+}
+
+int nta_report_set_load(nta_report_set *rs, uint8_t chan, uint64_t key, const uint8_t *p, size_t n,
+                        nta_err *err)
+{
+    if (chan == NTA_NREPORTS) {
+        nta_cur c = nta_cur_make(p, n);
+        for (int i = 0; i < NTA_PROBE__COUNT; i++) {
+            uint64_t v;
+            if (nta_cur_uv(&c, &v) < 0)
+                return nta_err_set(err, NTA_ECORRUPT, "damaged probe counts");
+            rs->probe_counts[i] += v;
+        }
+        return c.left == 0 ? 0 : nta_err_set(err, NTA_ECORRUPT, "damaged probe counts");
+    }
+    nta_report *r = by_chan(rs, chan);
+    if (r == NULL || r->load == NULL)
+        return nta_err_set(err, NTA_EUSAGE, "state of a report (channel %u) the merge does not "
+                           "make", chan);
+    return r->load(r, key, p, n, err);
+}
+
+int nta_report_set_loaded(nta_report_set *rs, nta_err *err)
+{
+    for (int i = 0; i < rs->n; i++) {
+        nta_report *r = rs->a[i].r;
+        int rc = r->load != NULL ? r->load(r, 0, NULL, 0, err) : 0;
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int nta_report_set_replay(nta_report_set *rs, uint8_t chan, const uint8_t *p, size_t n)
+{
+    nta_report *r = by_chan(rs, chan);
+    if (r == NULL || r->replay == NULL)
+        return NTA_ECORRUPT;
+    return r->replay(r, p, n) < 0 ? NTA_EIO : 0;
 }
 
 void nta_report_set_on_wait(void *ctx)
@@ -325,7 +391,10 @@ static int add_report(nta_report_set *rs, int i, const nta_report_dest *d, nta_e
         stream = a->tmp;
     }
     nta_report_opts ro = { rs->o.fmt, stream, rs->o.interval_ns, rs->o.known, rs->lw, rs->o.tmpdir,
-                          rs->o.max_flows };
+                          rs->o.max_flows, rs->o.saver, 0, rs->o.origin_ns };
+    for (int k = 0; k < NTA_NREPORTS; k++)
+        if (nta_report_kinds[k] == d->kind)
+            ro.chan = (uint8_t)k;
     if ((a->r = nta_report_new(d->kind, &ro)) == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
     if (!a->r->streaming && a->tmp != NULL) {
@@ -356,8 +425,9 @@ int nta_report_set_new(nta_report_set **out, const nta_report_set_opts *o,
         rs->nout += dests[i].output;
         if (dests[i].output && dests[i].file == NULL)
             rs->own_files = 0;
-        /* the per-event logs are formatted and written on a thread of their own (NULL: inline) */
-        if (dests[i].kind->is_log && rs->lw == NULL)
+        /* the per-event logs are formatted and written on a thread of their own (NULL: inline;
+         * a shard formats nothing) */
+        if (dests[i].kind->is_log && rs->lw == NULL && o->saver == NULL)
             rs->lw = nta_logw_new();
     }
     for (int i = 0; i < ndests; i++)

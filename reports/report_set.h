@@ -32,6 +32,11 @@ typedef struct nta_report_set_opts {
     uint32_t known;        /**< NTA_F_* the input shows */
     const char *tmpdir;    /**< where reports sharing the output buffer; NULL: /tmp */
     uint32_t max_flows;    /**< --max-flows, 0 = none (bounds --bytes' memory too) */
+    /* shards (issue 17) */
+    const nta_report_saver *saver;   /**< a shard run: every report's records and state go
+                                          here; nothing is printed and no file is written */
+    const uint64_t *origin_ns;   /**< a shard or a merge: --bytes blocks start at *origin_ns
+                                      (reports/report.h) */
 } nta_report_set_opts;
 
 /* Makes the reports of dests (in the order given, which is the order they are printed; at most
@@ -50,6 +55,23 @@ const nta_sink *nta_report_set_sink(nta_report_set *rs);
 /* For nta_source_opts.on_wait (ctx = the set): before the input blocks, log lines held by the
  * writer thread go out. */
 void nta_report_set_on_wait(void *rs);
+
+/* ---- merging shards (issue 17; shard/merge.c drives these) ----
+ * A merge makes the set as the run would have (same reports and destinations), runs its
+ * sink's on_start with the merged run info, folds in every shard's state chunks (each report's
+ * in key order), replays the records in the order one run emits them, and runs on_finish. The
+ * channel of a report is its index in nta_report_kinds; NTA_NREPORTS is the set's own. */
+
+/* One state chunk of channel chan (key: its order key). 0, or a negative NTA_E* with err set
+ * (NTA_ECORRUPT for a chunk that does not parse). A chunk of a report the set lacks is an
+ * error: the shards were made for other reports. */
+int nta_report_set_load(nta_report_set *rs, uint8_t chan, uint64_t key, const uint8_t *p, size_t n,
+                        nta_err *err);
+/* Every chunk is in: the reports check what only the whole can show. 0 or as above. */
+int nta_report_set_loaded(nta_report_set *rs, nta_err *err);
+/* One record of channel chan: its line is written. 0, NTA_ECORRUPT (a damaged record) or
+ * NTA_EIO. */
+int nta_report_set_replay(nta_report_set *rs, uint8_t chan, const uint8_t *p, size_t n);
 
 /* After the run: 0 and *v for a metric of the registry (nta_metric_known), -1 when the set
  * does not compute it. */

@@ -20,6 +20,9 @@ pkgs=(
   git man-db groff-base bash-completion
   # the Debian package (debian/): its build and its checker
   debhelper dpkg-dev lintian
+  # shards on a scheduler (tests/shard/): a one-node Slurm cluster, GNU parallel over ssh on
+  # loopback (rsync carries --return and --basefile)
+  slurmctld slurmd slurm-client munge parallel openssh-server rsync
 )
 
 missing=()

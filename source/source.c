@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "analyzer/synth.h"
+#include "source/community_id.h"
 #include "dtext/dtrace_in.h"
 #include "event/infer.h"
 #include "formats/decode.h"
@@ -149,7 +150,9 @@ int nta_source_open_streams(nta_source **out, const char *const *inputs, nta_str
     src->info.known = NTA_F_ALL;
     src->info.probes = ALL_PROBES;
     src->info.max_flows = o->max_flows;
-    if (o->locals_given) {
+    if (o->locals_decided) {
+        src->info.traced = o->locals;   /* a plan's decision, how it was made included */
+    } else if (o->locals_given) {
         src->info.traced = o->locals;
         snprintf(src->info.traced.why, sizeof src->info.traced.why, "given with --local");
     }
@@ -222,15 +225,6 @@ static int stopped(nta_source *src)
     return 1;
 }
 
-static int feed(nta_source *src, nta_analyzer *an, const nta_packet *pkt)
-{
-    nta_decoded d;
-    nta_skip_reason r = nta_decode(pkt, &d);
-    if (r != NTA_DECODE_OK)
-        src->skipped[r]++;
-    return nta_analyzer_packet(an, pkt, &d);
-}
-
 /* Reads up to the look-ahead's capacity and infers the traced hosts from those packets' flows.
  * *pending: a packet read but not held (the byte budget ran out) waits in *pkt; *done: the
  * input ended within the look-ahead (*rc is then the last nta_trace_next result). */
@@ -278,14 +272,68 @@ static int infer_from_lookahead(nta_source *src, lookahead *la, nta_packet *pkt,
     return 0;
 }
 
-static int start(nta_source *src, const nta_sink *sink)
+/* What a capture run does with its packets: analyse them (nta_source_run) or hand them to a
+ * survey's function. The pump reads, decides the traced hosts, numbers the packets, keeps the
+ * clock and, in a shard, passes over the packets of the other shards. */
+typedef struct pump {
+    nta_source *src;
+    int (*start)(struct pump *p);
+    int (*packet)(struct pump *p, const nta_packet *pkt, const nta_decoded *d, uint64_t index,
+                  uint64_t clock);
+    nta_sharder sharder;
+    uint64_t next_index, clock;
+    uint64_t last_own;       /* index of the last packet handed on */
+    int any_own;
+} pump;
+
+static int bucket_index(pump *p, const nta_packet *pkt, uint64_t *index, nta_err *err)
 {
-    if (src->o.on_decided != NULL)
-        src->o.on_decided(src->o.observer_ctx, &src->info);
-    return sink->on_start != NULL ? sink->on_start(sink->ctx, &src->info) : 0;
+    const nta_shard_spec *sh = p->src->o.shard;
+    const char *path = p->src->inputs[pkt->file < (uint32_t)p->src->n ? pkt->file : 0].path;
+    if (!pkt->has_packet_id)
+        return nta_err_set(err, NTA_EFORMAT, "%s: a packet without the index nta split writes on "
+                           "each: not a bucket of nta split", path);
+    if (pkt->packet_id >= sh->packets || (p->any_own && pkt->packet_id <= p->last_own))
+        return nta_err_set(err, NTA_EFORMAT, "%s: packet index %llu %s: a bucket of another "
+                           "plan, or damaged", path, (unsigned long long)pkt->packet_id,
+                           pkt->packet_id >= sh->packets ? "beyond the plan's packets"
+                                                         : "out of order");
+    *index = pkt->packet_id;
+    if (pkt->clock_ns > p->clock)
+        p->clock = pkt->clock_ns;
+    return 0;
 }
 
-/* What the trace and the analyzer counted, into the info. */
+/* One packet as read: numbered, clocked, decoded, and handed on when it is this run's. */
+static int deliver(pump *p, const nta_packet *pkt, nta_err *err)
+{
+    nta_source *src = p->src;
+    const nta_shard_spec *sh = src->o.shard;
+    uint64_t index = p->next_index++;
+    if (sh != NULL && sh->buckets && bucket_index(p, pkt, &index, err) < 0)
+        return err->code;
+    if (pkt->ts_ns > p->clock)
+        p->clock = pkt->ts_ns;
+    nta_decoded d;
+    nta_skip_reason r = nta_decode(pkt, &d);
+    if (sh != NULL && sh->count > 1) {
+        uint32_t k = nta_sharder_pick(&p->sharder, &d);
+        if (k != sh->index && sh->buckets)
+            return nta_err_set(err, NTA_EFORMAT, "%s: packet %llu belongs to shard %u, not %u: "
+                               "the bucket of another shard or plan", src->inputs[0].path,
+                               (unsigned long long)index, k, sh->index);
+        if (k != sh->index)
+            return 0;
+    }
+    if (r != NTA_DECODE_OK)
+        src->skipped[r]++;
+    p->last_own = index;
+    p->any_own = 1;
+    return p->packet(p, pkt, &d, index, p->clock);
+}
+
+/* What the trace and the analyzer counted, into the info. A shard counts what it analysed;
+ * what the inputs held is the plan's (records, bad records, filtered), counted once. */
 static void capture_counts(nta_source *src, const nta_analyzer_stats *st)
 {
     uint64_t bad = 0;
@@ -300,6 +348,8 @@ static void capture_counts(nta_source *src, const nta_analyzer_stats *st)
         snprintf(in->warn, sizeof in->warn, "%s", f->warn);
         bad += f->bad_records;
     }
+    if (src->o.shard != NULL)
+        bad = 0;
     src->info.nskipped = 0;
     for (int r = 1; r < NTA_SKIP__COUNT && r <= NTA_RUN_MAX_SKIP; r++) {
         nta_skip_count *c = &src->info.skipped[src->info.nskipped++];
@@ -308,66 +358,120 @@ static void capture_counts(nta_source *src, const nta_analyzer_stats *st)
     }
     src->info.packets = st->packets;
     src->info.events = st->events;
-    src->info.filtered = nta_trace_filtered(src->trace);
+    src->info.filtered = src->o.shard != NULL ? 0 : nta_trace_filtered(src->trace);
     src->info.connections = st->connections;
     src->info.midstream = st->midstream;
     src->info.evicted = st->evicted;
 }
 
-static int run_captures(nta_source *src, const nta_sink *sink, nta_err *err)
+/* Reads every packet into p: the look-ahead first when the traced hosts are to be inferred,
+ * then p->start, then the packets in order. Returns p's first error (*consumer set) or the
+ * trace's (a bad filter), else 0. */
+static int pump_captures(nta_source *src, pump *p, int *consumer, nta_err *err)
 {
     nta_packet pkt;
     lookahead la = { NULL, NULL, 0, 0 };
-    int rc = 0, done = 0, pending = 0, sink_rc = 0;
+    int rc = 0, done = 0, pending = 0, prc = 0;
     uint64_t count = 0;
-    if (!src->o.locals_given && (sink_rc = infer_from_lookahead(src, &la, &pkt, &pending, &done,
-                                                                 &rc, err)) < 0)
+    nta_sharder_init(&p->sharder, src->o.shard != NULL ? src->o.shard->count : 1);
+    if (!src->o.locals_given && !src->o.locals_decided
+        && (prc = infer_from_lookahead(src, &la, &pkt, &pending, &done, &rc, err)) < 0)
         goto out;
     count = la.n + (uint64_t)pending;
-    if ((sink_rc = start(src, sink)) < 0)
+    if ((prc = p->start(p)) < 0)
         goto out;
-    nta_analyzer_opts ao = {
-        .locals = &src->info.traced, .probes = sink->probes ? sink->probes : ALL_PROBES,
-        .msl_ns = src->o.msl_ns, .idle_ns = src->o.idle_ns, .max_flows = src->o.max_flows,
-        .ifname = nta_trace_ifname, .ifname_ctx = src->trace, .skip = sink->skip,
-        .tcps_probes = sink->tcps_probes,
-    };
-    nta_analyzer *an = nta_analyzer_new(&ao, sink);
-    if (an == NULL) {
-        sink_rc = nta_err_set(err, NTA_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < la.n && sink_rc == 0; i++)
-        sink_rc = feed(src, an, &la.pkts[i]);
-    if (sink_rc == 0 && pending)
-        sink_rc = feed(src, an, &pkt);
+    for (size_t i = 0; i < la.n && prc == 0; i++)
+        prc = deliver(p, &la.pkts[i], err);
+    if (prc == 0 && pending)
+        prc = deliver(p, &pkt, err);
     free(la.pkts);
     free(la.data);
     la.pkts = NULL;
     la.data = NULL;
     if (!done) {
-        while (sink_rc == 0 && !stopped(src) && (rc = nta_trace_next(src->trace, &pkt, err)) == 1) {
+        while (prc == 0 && !stopped(src) && (rc = nta_trace_next(src->trace, &pkt, err)) == 1) {
             count++;
-            sink_rc = feed(src, an, &pkt);
+            prc = deliver(p, &pkt, err);
             if ((count & 8191) == 0 && src->o.on_progress != NULL) {
-                nta_progress p;
-                nta_trace_progress(src->trace, &p.bytes_done, &p.bytes_total, &p.packets);
-                src->o.on_progress(src->o.observer_ctx, &p);
+                nta_progress pr;
+                nta_trace_progress(src->trace, &pr.bytes_done, &pr.bytes_total, &pr.packets);
+                src->o.on_progress(src->o.observer_ctx, &pr);
             }
         }
     }
-    if (sink_rc == 0)
-        sink_rc = nta_analyzer_finish(an);
-    nta_analyzer_stats st;
-    nta_analyzer_get_stats(an, &st);
-    nta_analyzer_free(an);
-    capture_counts(src, &st);
-    if (sink_rc == 0 && sink->on_finish != NULL)
-        sink_rc = sink->on_finish(sink->ctx, &src->info);
 out:
     free(la.pkts);
     free(la.data);
-    if (sink_rc < 0 && sink_rc != NTA_ENOMEM)
+    *consumer = prc < 0;
+    return prc < 0 ? prc : rc < 0 ? rc : 0;
+}
+
+static int start(nta_source *src, const nta_sink *sink)
+{
+    if (src->o.on_decided != NULL)
+        src->o.on_decided(src->o.observer_ctx, &src->info);
+    return sink->on_start != NULL ? sink->on_start(sink->ctx, &src->info) : 0;
+}
+
+typedef struct analysis {
+    pump p;
+    const nta_sink *sink;
+    nta_analyzer *an;
+} analysis;
+
+static int analysis_start(pump *p)
+{
+    analysis *a = (analysis *)p;
+    nta_source *src = p->src;
+    int rc = start(src, a->sink);
+    if (rc < 0)
+        return rc;
+    nta_analyzer_opts ao = {
+        .locals = &src->info.traced, .probes = a->sink->probes ? a->sink->probes : ALL_PROBES,
+        .msl_ns = src->o.msl_ns, .idle_ns = src->o.idle_ns, .max_flows = src->o.max_flows,
+        .ifname = nta_trace_ifname, .ifname_ctx = src->trace, .skip = a->sink->skip,
+        .tcps_probes = a->sink->tcps_probes,
+    };
+    a->an = nta_analyzer_new(&ao, a->sink);
+    return a->an != NULL ? 0 : NTA_ENOMEM;
+}
+
+static int analysis_packet(pump *p, const nta_packet *pkt, const nta_decoded *d, uint64_t index,
+                           uint64_t clock)
+{
+    return nta_analyzer_packet_at(((analysis *)p)->an, pkt, d, index, clock);
+}
+
+static int run_captures(nta_source *src, const nta_sink *sink, nta_err *err)
+{
+    analysis a;
+    memset(&a, 0, sizeof a);
+    a.p.src = src;
+    a.p.start = analysis_start;
+    a.p.packet = analysis_packet;
+    a.sink = sink;
+    int consumer, sink_rc = 0;
+    int rc = pump_captures(src, &a.p, &consumer, err);
+    if (consumer) {
+        sink_rc = rc;
+        rc = 0;
+    }
+    const nta_shard_spec *sh = src->o.shard;
+    /* a shard whose last packet was not the input's last: time went on to the input's end */
+    if (a.an != NULL && sink_rc == 0 && rc == 0 && sh != NULL
+        && (!a.p.any_own || a.p.last_own + 1 < sh->packets))
+        sink_rc = nta_analyzer_tick(a.an, sh->clock_end);
+    if (a.an != NULL && sink_rc == 0)
+        sink_rc = nta_analyzer_finish(a.an);
+    nta_analyzer_stats st;
+    memset(&st, 0, sizeof st);
+    if (a.an != NULL)
+        nta_analyzer_get_stats(a.an, &st);
+    nta_analyzer_free(a.an);
+    capture_counts(src, &st);
+    if (sink_rc == 0 && a.an != NULL && sink->on_finish != NULL)
+        sink_rc = sink->on_finish(sink->ctx, &src->info);
+    if (sink_rc < 0 && sink_rc != NTA_ENOMEM && sink_rc != NTA_EFORMAT)
         src->info.output_failed = sink_rc;
     if (sink_rc < 0) {
         if (err->code == 0)
@@ -375,7 +479,57 @@ out:
                                                                   : "writing the output failed");
         return sink_rc;
     }
-    return rc < 0 ? rc : 0;
+    return rc;
+}
+
+/* ---- surveys: what plan and split read ---- */
+
+typedef struct survey {
+    pump p;
+    int (*start)(void *ctx, const nta_run_info *info);
+    nta_source_packet_fn fn;
+    void *ctx;
+} survey;
+
+static int survey_start(pump *p)
+{
+    survey *s = (survey *)p;
+    if (p->src->o.on_decided != NULL)
+        p->src->o.on_decided(p->src->o.observer_ctx, &p->src->info);
+    return s->start != NULL ? s->start(s->ctx, &p->src->info) : 0;
+}
+
+static int survey_packet(pump *p, const nta_packet *pkt, const nta_decoded *d, uint64_t index,
+                         uint64_t clock)
+{
+    survey *s = (survey *)p;
+    return s->fn(s->ctx, pkt, d, index, clock);
+}
+
+int nta_source_survey(nta_source *src, int (*startfn)(void *ctx, const nta_run_info *info),
+                      nta_source_packet_fn fn, void *ctx, nta_err *err)
+{
+    if (src->ran || src->trace == NULL)
+        return nta_err_set(err, NTA_EUSAGE, src->trace == NULL ? "dtrace text has no packets"
+                                                                : "a source runs once");
+    src->ran = 1;
+    survey s;
+    memset(&s, 0, sizeof s);
+    s.p.src = src;
+    s.p.start = survey_start;
+    s.p.packet = survey_packet;
+    s.start = startfn;
+    s.fn = fn;
+    s.ctx = ctx;
+    int consumer;
+    int rc = pump_captures(src, &s.p, &consumer, err);
+    nta_analyzer_stats none;
+    memset(&none, 0, sizeof none);
+    none.packets = s.p.next_index;
+    capture_counts(src, &none);
+    if (rc < 0 && consumer && rc != NTA_ENOMEM)
+        src->info.output_failed = rc;
+    return rc;
 }
 
 /* ---- running dtrace text ---- */
@@ -484,4 +638,9 @@ int nta_source_run(nta_source *src, const nta_sink *sink, nta_err *err)
         return nta_err_set(err, NTA_EUSAGE, "a source runs once");
     src->ran = 1;
     return src->dtext != NULL ? run_dtext(src, sink, err) : run_captures(src, sink, err);
+}
+
+const nta_source_opts *nta_source_opts_of(const nta_source *src)
+{
+    return &src->o;
 }

@@ -28,6 +28,19 @@ typedef struct nta_progress {
     uint64_t packets;
 } nta_progress;
 
+/* One shard of a run (DESIGN.md, "Beyond one machine"; source/plan.h makes these from a plan):
+ * only the packets whose flow hashes to shard `index` of `count` (source/community_id.h) are
+ * analysed, each at its index in the whole input and on the whole input's clock, so that the
+ * shard's events are those one run emits for its connections, with the same cids and positions
+ * (event/probes.h). From the original inputs every packet is read and the others passed over;
+ * from an `nta split` bucket (`buckets`), every packet carries its index and clock. */
+typedef struct nta_shard_spec {
+    uint32_t index, count;
+    int buckets;                   /**< the input is one bucket of nta split */
+    uint64_t packets;              /**< packets in the whole input (after the filter) */
+    uint64_t clock_end;            /**< its clock at the end: timers due by then fire */
+} nta_shard_spec;
+
 typedef struct nta_source_opts {
     /* captures */
     const char *filter;            /**< BPF expression or NULL; dtrace text has no packets to
@@ -38,6 +51,9 @@ typedef struct nta_source_opts {
     /* the analysis */
     nta_locals locals;             /**< the traced hosts, when locals_given */
     int locals_given;
+    int locals_decided;            /**< locals (why included) are a plan's decision: used as
+                                        they are, nothing inferred */
+    const nta_shard_spec *shard;   /**< a shard's run, or NULL */
     uint64_t msl_ns, idle_ns;      /**< MSL (TIME_WAIT = 2 MSL), idle timeout */
     uint32_t max_flows;            /**< 0 = no cap */
     /* read between packets and lines: when it is not 0, reading ends as if the input had
@@ -87,6 +103,19 @@ const nta_run_info *nta_source_info(const nta_source *src);
  * the input, NTA_ENOMEM, NTA_EIO (dtrace text that could not be read on); err says which. */
 int nta_source_run(nta_source *src, const nta_sink *sink, nta_err *err);
 
+/* Captures only, instead of nta_source_run, for the commands that read what a run reads
+ * without analysing it (plan, split): start(ctx, info) once the traced hosts are decided (as
+ * nta_source_run decides them), then fn for every packet after the filter, in order, decoded,
+ * with its index in the input and the run's clock (the latest capture time so far). fn returns
+ * 0 or a negative NTA_E*, which stops the run. The run info gets the per-input counts and the
+ * skipped packets by reason. Returns like nta_source_run. */
+struct nta_packet;
+struct nta_decoded;
+typedef int (*nta_source_packet_fn)(void *ctx, const struct nta_packet *pkt,
+                                    const struct nta_decoded *d, uint64_t index, uint64_t clock_ns);
+int nta_source_survey(nta_source *src, int (*start)(void *ctx, const nta_run_info *info),
+                      nta_source_packet_fn fn, void *ctx, nta_err *err);
+
 /* Captures only, instead of nta_source_run: every packet as read (after the filter), without
  * analysis, for the commands that describe or rewrite captures (info, convert). fn returns 0
  * or a negative NTA_E*, which stops the run. Returns like nta_source_run; the run info gets the
@@ -94,6 +123,8 @@ int nta_source_run(nta_source *src, const nta_sink *sink, nta_err *err);
 struct nta_packet;
 int nta_source_packets(nta_source *src, int (*fn)(void *ctx, const struct nta_packet *pkt),
                        void *ctx, nta_err *err);
+/* The options the source was opened with (analysis options for nta --jobs's threads). */
+const nta_source_opts *nta_source_opts_of(const nta_source *src);
 /* The captures being read (their interfaces, per-file formats), NULL for dtrace text. */
 struct nta_trace;
 const struct nta_trace *nta_source_trace(const nta_source *src);

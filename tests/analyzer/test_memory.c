@@ -42,7 +42,7 @@ static void replay(uint32_t n, uint32_t max_flows, result *res)
     uint16_t cport = 0;
     for (size_t i = 0; i < cap->n && k < 32; i++) {
         nta_packet p = { cap->pkts[i].ts_ns, 0, cap->pkts[i].linktype, cap->pkts[i].caplen,
-                         cap->pkts[i].origlen, 0, 0, cap->pkts[i].data, NULL };
+                         cap->pkts[i].origlen, 0, 0, cap->pkts[i].data, NULL, 0, 0, 0 };
         nta_decoded d;
         if (nta_decode(&p, &d) != NTA_DECODE_OK || d.proto != 6)
             continue;
@@ -69,7 +69,7 @@ static void replay(uint32_t n, uint32_t max_flows, result *res)
         for (int j = 0; j < k; j++) {
             memcpy(buf, conn[j]->data, conn[j]->caplen);
             nta_packet p = { conn[j]->ts_ns + (uint64_t)i * 10000000u, 0, conn[j]->linktype,
-                             conn[j]->caplen, conn[j]->origlen, 0, 0, buf, NULL };
+                             conn[j]->caplen, conn[j]->origlen, 0, 0, buf, NULL, 0, 0, 0 };
             nta_decoded d;
             nta_decode(&p, &d);
             /* rewrite the client port in place (Ethernet + IPv4 without options: TCP at 34) */

@@ -328,6 +328,12 @@ for f in text json; do
         same "$TMP/disk" "$TMP/mem" "--bytes --format $f $iv: rows from disk as from memory"
     done
 done
+# a merge of shards spills as one run does (the plan's --max-flows): the same rows
+"$NTA" plan --shards 3 --local 192.0.2.1 --max-flows 10 -o "$TMP/plan.json" "$TMP/tuples.pcap" 2>/dev/null
+for k in 0 1 2; do "$NTA" report --bytes --plan "$TMP/plan.json" --shard $k --emit-shard "$TMP/s$k.shard" 2>/dev/null; done
+"$NTA" merge "$TMP/s0.shard" "$TMP/s1.shard" "$TMP/s2.shard" >"$TMP/merged" 2>/dev/null
+"$NTA" report -q --bytes --local 192.0.2.1 --max-flows 10 "$TMP/tuples.pcap" >"$TMP/single" 2>/dev/null
+same "$TMP/merged" "$TMP/single" "--bytes merged from 3 shards, past the memory bound: one run's rows"
 # where the runs cannot be written, the run stops saying so (exit 3), never prints a part
 TMPDIR=$TMP/none "$NTA" report -q --bytes --local 192.0.2.1 --max-flows 10 "$TMP/tuples.pcap" >"$TMP/out" 2>"$TMP/err"
 eq "$?" 3 "--bytes with an unusable TMPDIR: exit 3"

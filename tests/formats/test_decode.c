@@ -16,7 +16,7 @@
 
 static nta_packet as_packet(const tu_pkt *t)
 {
-    nta_packet p = { t->ts_ns, t->ifindex, t->linktype, t->caplen, t->origlen, 0, 0, t->data, NULL };
+    nta_packet p = { t->ts_ns, t->ifindex, t->linktype, t->caplen, t->origlen, 0, 0, t->data, NULL, 0, 0, 0 };
     return p;
 }
 

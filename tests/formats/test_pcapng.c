@@ -27,7 +27,7 @@ START_TEST(two_link_types_keep_their_names)
     for (size_t i = 0; i < c->n; i++) {
         per[c->pkts[i].ifindex]++;
         nta_packet p = { c->pkts[i].ts_ns, c->pkts[i].ifindex, c->pkts[i].linktype,
-                         c->pkts[i].caplen, c->pkts[i].origlen, 0, 0, c->pkts[i].data, NULL };
+                         c->pkts[i].caplen, c->pkts[i].origlen, 0, 0, c->pkts[i].data, NULL, 0, 0, 0 };
         nta_decoded d;
         nta_decode(&p, &d);
         ip += d.ip_ver != 0;

@@ -43,6 +43,10 @@ has "$TMP/err" "unknown option" "an unknown option is reported as such (the chec
 "$NTA" convert --to jsonl --no-such-option "$TMP/none" >/dev/null 2>"$TMP/err"
 has "$TMP/err" "unknown option" "convert hands unknown options on to events, which reports them"
 "$NTA" report --ooo -q -o "$TMP/agg.txt" "$FX/veth-scenarios.pcap"   # printed aggregations: convert's json/csv/text input
+# shard files, nta merge's input: a plan of one shard, its report and events shards
+"$NTA" plan --shards 1 -q -o "$TMP/plan.json" "$FX/veth-scenarios.pcap"
+"$NTA" report --all --plan "$TMP/plan.json" --shard 0 --emit-shard "$TMP/r.nta"
+"$NTA" events --plan "$TMP/plan.json" --shard 0 --emit-shard "$TMP/e.nta"
 for cmd in $want; do
     # every -x / --xx on the lines starting with blanks and '-', and --help
     hopts=$({ "$NTA" "$cmd" --help | grep -E '^[[:blank:]]+-' | grep -oE '(^|[[:blank:],/(])--?[A-Za-z0-9][A-Za-z0-9-]*' |
@@ -68,7 +72,7 @@ for cmd in $want; do
         for v in $(completions "$cmd" "$o" ''); do
             [ -e "$v" ] && continue   # a file or directory name
             okv=0
-            for in in "$FX/veth-scenarios.pcap" "$TMP/agg.txt"; do
+            for in in "$FX/veth-scenarios.pcap" "$TMP/agg.txt" "$TMP/r.nta" "$TMP/e.nta"; do
                 "$NTA" "$cmd" "$o" "$v" -q -o "$TMP/v.out" "$in" >/dev/null 2>&1 && okv=1 && break
             done
             [ $okv = 1 ] && ok || bad "nta $cmd $o $v: offered by the completion, fails on every bundled input"

@@ -24,7 +24,7 @@ static int feed(void *ctx, const nta_event *ev)
 
 static nta_report *run(nta_report *(*make)(const nta_report_opts *), const char *path, FILE *stream)
 {
-    nta_report_opts o = { NTA_RFMT_TEXT, stream, 0, NTA_F_ALL, NULL, NULL, 0 };
+    nta_report_opts o = { NTA_RFMT_TEXT, stream, 0, NTA_F_ALL, NULL, NULL, 0, NULL, 0, NULL };
     nta_report *r = make(&o);
     ck_assert_ptr_nonnull(r);
     r->kind = nta_report_kind_named(r->name);   /* as nta_report_new does */
@@ -90,7 +90,7 @@ static char *log_output(nta_report *(*make)(const nta_report_opts *), nta_rfmt f
     FILE *o = open_memstream(&buf, &len);
     nta_logw *w = threaded ? nta_logw_new() : NULL;
     ck_assert(!threaded || w != NULL);
-    nta_report_opts opts = { fmt, o, 0, NTA_F_ALL, w, NULL, 0 };
+    nta_report_opts opts = { fmt, o, 0, NTA_F_ALL, w, NULL, 0, NULL, 0, NULL };
     nta_report *r = make(&opts);
     ck_assert_ptr_nonnull(r);
     r->kind = nta_report_kind_named(r->name);   /* as nta_report_new does */
@@ -151,7 +151,7 @@ START_TEST(writer_cuts_an_old_log_after_what_was_written)
     fputs("{\"head\":1,\"rows\":[", o);   /* written before the writer gets to the cut */
     nta_logw *w = nta_logw_new();
     ck_assert_ptr_nonnull(w);
-    nta_report_opts opts = { NTA_RFMT_JSON, o, 0, NTA_F_ALL, w, NULL, 0 };
+    nta_report_opts opts = { NTA_RFMT_JSON, o, 0, NTA_F_ALL, w, NULL, 0, NULL, 0, NULL };
     nta_report *r = nta_report_new(nta_report_kind_named("packets"), &opts);
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(nta_logw_truncate(w, r), 0);
@@ -187,7 +187,7 @@ static char *bytes_tcp_rows(int mapped)
     size_t len = 0;
     FILE *o = open_memstream(&buf, &len);
     ck_assert_ptr_nonnull(o);
-    nta_report_opts opts = { NTA_RFMT_TEXT, o, 0, NTA_F_ALL, NULL, NULL, 0 };
+    nta_report_opts opts = { NTA_RFMT_TEXT, o, 0, NTA_F_ALL, NULL, NULL, 0, NULL, 0, NULL };
     nta_report *r = nta_report_bytes(&opts);
     ck_assert_ptr_nonnull(r);
     r->kind = nta_report_kind_named(r->name);   /* as nta_report_new does */
