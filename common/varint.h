@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/addr.h"
 #include "common/cursor.h"
 
 typedef struct nta_buf {
@@ -138,6 +139,27 @@ static inline int nta_cur_blob(nta_cur *c, size_t max, const uint8_t **p, size_t
         return -1;
     }
     *n = (size_t)len;
+    return 0;
+}
+
+/* An address: its family (0, 4 or 6), then 0, 4 or 16 bytes. */
+static inline void nta_buf_addr(nta_buf *b, const nta_addr *a)
+{
+    nta_buf_u8(b, a->family);
+    nta_buf_bytes(b, a->b, a->family == 4 ? 4 : a->family == 6 ? 16 : 0);
+}
+
+/* 0, or -1 when the bytes run out or the family is none of those. */
+static inline int nta_cur_addr(nta_cur *c, nta_addr *a)
+{
+    const uint8_t *p;
+    memset(a, 0, sizeof *a);
+    if (nta_cur_u8(c, &a->family) < 0)
+        return -1;
+    size_t n = a->family == 4 ? 4 : a->family == 6 ? 16 : a->family == 0 ? 0 : 99;
+    if (n == 99 || nta_cur_bytes(c, n, &p) < 0)
+        return -1;
+    memcpy(a->b, p, n);
     return 0;
 }
 

@@ -358,6 +358,21 @@ static int by_row(const void *x, const void *y)
     return a->rp < b->rp ? -1 : a->rp > b->rp;
 }
 
+/* One row as printa("%-15s %5d %-15s %5d %@9d\n") prints it. */
+static void put_text_row(nta_line *l, const char *la, uint16_t lp, const char *ra, uint16_t rp, int64_t v)
+{
+    nta_line_str_w(l, la, 15, 1);
+    nta_line_str(l, " ");
+    nta_line_num_w(l, lp, 0, 5, 0);
+    nta_line_str(l, " ");
+    nta_line_str_w(l, ra, 15, 1);
+    nta_line_str(l, " ");
+    nta_line_num_w(l, rp, 0, 5, 0);
+    nta_line_str(l, " ");
+    nta_line_int_w(l, v, 9, 0);
+    nta_line_str(l, "\n");
+}
+
 /* 1 when printed; 0 when two addresses print alike (the aggregation merges their keys: the
  * caller takes that way); -1 on no memory or a write error. The table is left as it was. */
 static int rows_text(FILE *o, const tuple_tab *t)
@@ -406,16 +421,8 @@ static int rows_text(FILE *o, const tuple_tab *t)
     for (size_t i = 0; i < k && rc == 1; i++) {
         nta_line l;
         l.n = 0;
-        nta_line_str_w(&l, d[order[rows[i].lr]].s, 15, 1);
-        nta_line_str(&l, " ");
-        nta_line_num_w(&l, rows[i].lp, 0, 5, 0);
-        nta_line_str(&l, " ");
-        nta_line_str_w(&l, d[order[rows[i].rr]].s, 15, 1);
-        nta_line_str(&l, " ");
-        nta_line_num_w(&l, rows[i].rp, 0, 5, 0);
-        nta_line_str(&l, " ");
-        nta_line_int_w(&l, rows[i].v, 9, 0);
-        nta_line_str(&l, "\n");
+        put_text_row(&l, d[order[rows[i].lr]].s, rows[i].lp, d[order[rows[i].rr]].s, rows[i].rp,
+                     rows[i].v);
         if (fwrite(l.b, 1, l.n, o) != l.n)
             rc = -1;
     }
@@ -489,16 +496,7 @@ static int spilled_row(const nta_brow *row, void *ctx)
     nta_line l;
     l.n = 0;
     if (c->fmt == NTA_RFMT_TEXT) {
-        nta_line_str_w(&l, row->l, 15, 1);
-        nta_line_str(&l, " ");
-        nta_line_num_w(&l, row->lp, 0, 5, 0);
-        nta_line_str(&l, " ");
-        nta_line_str_w(&l, row->r, 15, 1);
-        nta_line_str(&l, " ");
-        nta_line_num_w(&l, row->rp, 0, 5, 0);
-        nta_line_str(&l, " ");
-        nta_line_int_w(&l, row->v, 9, 0);
-        nta_line_str(&l, "\n");
+        put_text_row(&l, row->l, row->lp, row->r, row->rp, row->v);
     } else {
         nta_aggkey k;
         nta_aggkey_init(&k);
@@ -676,25 +674,6 @@ static int on_event(nta_report *r, const nta_event *ev)
  * UINT64_MAX) says which packets held the shard's first and last events: u8 any, uv first
  * packet, uv its clock, uv last packet, uv its time. */
 
-static void put_addr(nta_buf *o, const nta_addr *a)
-{
-    nta_buf_u8(o, a->family);
-    nta_buf_bytes(o, a->b, a->family == 4 ? 4 : a->family == 6 ? 16 : 0);
-}
-
-static int get_addr(nta_cur *c, nta_addr *a)
-{
-    const uint8_t *p;
-    memset(a, 0, sizeof *a);
-    if (nta_cur_u8(c, &a->family) < 0)
-        return -1;
-    size_t n = a->family == 4 ? 4 : a->family == 6 ? 16 : a->family == 0 ? 0 : 99;
-    if (n == 99 || nta_cur_bytes(c, n, &p) < 0)
-        return -1;
-    memcpy(a->b, p, n);
-    return 0;
-}
-
 static int save_block(bytes_r *b)
 {
     nta_buf o = { 0 };
@@ -708,9 +687,9 @@ static int save_block(bytes_r *b)
             tuple_ent *e = &p->t.e[k];
             if (!e->used)
                 continue;
-            put_addr(&o, &e->l);
+            nta_buf_addr(&o, &e->l);
             nta_buf_uv(&o, e->lp);
-            put_addr(&o, &e->r);
+            nta_buf_addr(&o, &e->r);
             nta_buf_uv(&o, e->rp);
             nta_buf_sv(&o, e->sum);
         }
@@ -785,7 +764,7 @@ static int load_block(bytes_r *b, uint64_t block, nta_cur *c, nta_err *err)
             nta_addr l, r;
             uint64_t lp, rp;
             int64_t sum;
-            if (get_addr(c, &l) < 0 || nta_cur_uv_max(c, 65535, &lp) < 0 || get_addr(c, &r) < 0
+            if (nta_cur_addr(c, &l) < 0 || nta_cur_uv_max(c, 65535, &lp) < 0 || nta_cur_addr(c, &r) < 0
                 || nta_cur_uv_max(c, 65535, &rp) < 0 || nta_cur_sv(c, &sum) < 0)
                 return nta_err_set(err, NTA_ECORRUPT, "damaged bytes block");
             if (tuple_put(b, p, &l, (uint16_t)lp, &r, (uint16_t)rp, sum) < 0)

@@ -258,32 +258,13 @@ static int states_line(nta_report *r, const void *p)
 
 /* ---- shards: a line's record as bytes (what the line shows, never the line) ---- */
 
-static void put_addr(nta_buf *b, const nta_addr *a)
-{
-    nta_buf_u8(b, a->family);
-    nta_buf_bytes(b, a->b, a->family == 4 ? 4 : a->family == 6 ? 16 : 0);
-}
-
-static int get_addr(nta_cur *c, nta_addr *a)
-{
-    const uint8_t *p;
-    memset(a, 0, sizeof *a);
-    if (nta_cur_u8(c, &a->family) < 0)
-        return -1;
-    size_t n = a->family == 4 ? 4 : a->family == 6 ? 16 : a->family == 0 ? 0 : 99;
-    if (n == 99 || nta_cur_bytes(c, n, &p) < 0)
-        return -1;
-    memcpy(a->b, p, n);
-    return 0;
-}
-
 static void save_rec(const logrec *e, nta_buf *b)
 {
     nta_buf_uv(b, e->ts_ns);
     nta_buf_uv(b, e->delta);
-    put_addr(b, &e->host);
-    put_addr(b, &e->a);
-    put_addr(b, &e->b);
+    nta_buf_addr(b, &e->host);
+    nta_buf_addr(b, &e->a);
+    nta_buf_addr(b, &e->b);
     nta_buf_uv(b, e->pa);
     nta_buf_uv(b, e->pb);
     nta_buf_uv(b, e->bytes);
@@ -297,8 +278,8 @@ static int load_rec(nta_cur *c, logrec *e)
 {
     uint64_t pa, pb, bytes;
     int64_t from, to;
-    if (nta_cur_uv(c, &e->ts_ns) < 0 || nta_cur_uv(c, &e->delta) < 0 || get_addr(c, &e->host) < 0
-        || get_addr(c, &e->a) < 0 || get_addr(c, &e->b) < 0 || nta_cur_uv_max(c, 65535, &pa) < 0
+    if (nta_cur_uv(c, &e->ts_ns) < 0 || nta_cur_uv(c, &e->delta) < 0 || nta_cur_addr(c, &e->host) < 0
+        || nta_cur_addr(c, &e->a) < 0 || nta_cur_addr(c, &e->b) < 0 || nta_cur_uv_max(c, 65535, &pa) < 0
         || nta_cur_uv_max(c, 65535, &pb) < 0 || nta_cur_uv_max(c, UINT32_MAX, &bytes) < 0
         || nta_cur_sv(c, &from) < 0 || nta_cur_sv(c, &to) < 0 || from < INT32_MIN || from > INT32_MAX
         || to < INT32_MIN || to > INT32_MAX || nta_cur_u8(c, &e->flags) < 0
