@@ -506,6 +506,18 @@ static int open_common(nta_shardr *r, nta_err *err)
     return rc;
 }
 
+/* The end every way of opening shares: the sections read into r, which is freed on failure. */
+static int opened(nta_shardr **out, nta_shardr *r, nta_err *err)
+{
+    int rc = open_common(r, err);
+    if (rc < 0) {
+        nta_shardr_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
 int nta_shardr_open(nta_shardr **out, const char *path, nta_err *err)
 {
     *out = NULL;
@@ -523,13 +535,7 @@ int nta_shardr_open(nta_shardr **out, const char *path, nta_err *err)
         return NTA_EIO;
     }
     r->size = (uint64_t)st.st_size;
-    int rc = open_common(r, err);
-    if (rc < 0) {
-        nta_shardr_free(r);
-        return rc;
-    }
-    *out = r;
-    return 0;
+    return opened(out, r, err);
 }
 
 int nta_shardr_open_fd(nta_shardr **out, int fd, const char *name, nta_err *err)
@@ -547,13 +553,7 @@ int nta_shardr_open_fd(nta_shardr **out, int fd, const char *name, nta_err *err)
         return nta_err_set(err, NTA_EIO, "cannot read %s: %s", name, strerror(e));
     }
     r->size = (uint64_t)st.st_size;
-    int rc = open_common(r, err);
-    if (rc < 0) {
-        nta_shardr_free(r);
-        return rc;
-    }
-    *out = r;
-    return 0;
+    return opened(out, r, err);
 }
 
 int nta_shardr_open_mem(nta_shardr **out, const uint8_t *p, size_t n, nta_err *err)
@@ -566,13 +566,7 @@ int nta_shardr_open_mem(nta_shardr **out, const uint8_t *p, size_t n, nta_err *e
     r->fd = -1;
     r->mem = p;
     r->size = n;
-    int rc = open_common(r, err);
-    if (rc < 0) {
-        nta_shardr_free(r);
-        return rc;
-    }
-    *out = r;
-    return 0;
+    return opened(out, r, err);
 }
 
 void nta_shardr_free(nta_shardr *r)
