@@ -157,3 +157,16 @@ void nta_default_ifname(const char *path, char *buf, size_t len)
     const char *slash = strrchr(path, '/');
     snprintf(buf, len, "%s", slash ? slash + 1 : path);
 }
+
+int nta_iface_announce(const nta_iface_sink *sink, const char *name, uint32_t linktype,
+                       uint32_t file, uint32_t *index, nta_err *err)
+{
+    nta_iface ifc;
+    memset(&ifc, 0, sizeof ifc);
+    snprintf(ifc.name, sizeof ifc.name, "%s", name);
+    ifc.linktype = linktype;
+    ifc.file = file;
+    ifc.ifdrop = -1;
+    int rc = sink->add(sink->ctx, &ifc, index);
+    return rc < 0 ? nta_err_set(err, rc, "too many interfaces") : 0;
+}

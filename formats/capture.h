@@ -118,6 +118,11 @@ void nta_reader_close(nta_reader *rd);
 /* Name of a link type ("ethernet", "linux-sll", ...), or "linktype-N" written into buf. */
 const char *nta_linktype_name(uint32_t linktype, char *buf, size_t len);
 
+/* Announces an interface a reader knows only by name and link type (libtrace's formats, ERF):
+ * 0 with its trace-wide index in *index, or a negative NTA_E* with err set. */
+int nta_iface_announce(const nta_iface_sink *sink, const char *name, uint32_t linktype,
+                       uint32_t file, uint32_t *index, nta_err *err);
+
 /* The base name of path without directories ("-" gives "stdin"), written into buf. */
 void nta_default_ifname(const char *path, char *buf, size_t len);
 

@@ -128,15 +128,9 @@ static int link_for(erf_ctx *c, uint32_t linktype, erf_link **out, nta_err *err)
                               "offset %llu)", (unsigned long long)c->records, MAX_LINKS,
                               (unsigned long long)c->rec_off);
     erf_link *l = &c->links[c->nlinks];
-    nta_iface ifc;
-    memset(&ifc, 0, sizeof ifc);
-    snprintf(ifc.name, sizeof ifc.name, "%s", c->ifname);
-    ifc.linktype = linktype;
-    ifc.file = c->file;
-    ifc.ifdrop = -1;
-    int rc = c->sink.add(c->sink.ctx, &ifc, &l->global);
+    int rc = nta_iface_announce(&c->sink, c->ifname, linktype, c->file, &l->global, err);
     if (rc < 0)
-        return nta_err_set(err, rc, "too many interfaces");
+        return rc;
     l->linktype = linktype;
     l->drops = -1;
     c->nlinks++;

@@ -90,15 +90,9 @@ static int lt_next(void *ctx, nta_packet *out, nta_err *err)
         }
         uint32_t linktype = map_linktype(lt);
         if ((int32_t)linktype != c->last_linktype) {
-            nta_iface ifc;
-            memset(&ifc, 0, sizeof ifc);
-            snprintf(ifc.name, sizeof ifc.name, "%s", c->ifname);
-            ifc.linktype = linktype;
-            ifc.file = c->file;
-            ifc.ifdrop = -1;
-            int rc = c->sink.add(c->sink.ctx, &ifc, &c->ifindex);
+            int rc = nta_iface_announce(&c->sink, c->ifname, linktype, c->file, &c->ifindex, err);
             if (rc < 0)
-                return nta_err_set(err, rc, "too many interfaces");
+                return rc;
             c->last_linktype = (int32_t)linktype;
         }
         out->ts_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
