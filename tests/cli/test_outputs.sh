@@ -17,19 +17,7 @@
 # - NaN or infinity is no number for --fail-if, --msl, --idle-timeout and --interval;
 # - a --local host that never shows up is said, not answered with silently empty reports;
 # - a CSV field holding quotes and commas is quoted (RFC 4180).
-set -u
-NTA=$(realpath "$1")
-SRC=$(realpath "$2")
-FX=$SRC/fixtures
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-. "$(dirname "$0")/assert.sh"
+. "$(dirname "$0")/start.sh" "$@"
 
 VS=$FX/veth-scenarios.pcap
 cp "$VS" "$TMP/c.pcap"

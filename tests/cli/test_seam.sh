@@ -13,19 +13,7 @@
 #   metric the input cannot give is an error, not a gate that never fires: Example 3 text shows
 #   only tcp:::send/receive, so connect_refused can never count; dtrace text has no capture to
 #   pick connections up mid-stream in.
-set -u
-NTA=$(realpath "$1")
-SRC=$(realpath "$2")
-FX=$SRC/fixtures
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-. "$(dirname "$0")/assert.sh"
+. "$(dirname "$0")/start.sh" "$@"
 
 VS=$FX/veth-scenarios.pcap
 
