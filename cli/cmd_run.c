@@ -60,6 +60,8 @@ static const char run_help[] =
     "                       connections goes to OUT for nta merge, which prints what one run\n"
     "                       prints (programs whose network clauses keep state only per\n"
     "                       connection or in aggregations; others are refused, saying why)\n"
+    "      --jobs N         run on N threads, each the connections of one shard, and print\n"
+    "                       what one run prints (the programs --shard takes; captures only)\n"
     "  -h, --help           this help\n"
     "\n"
     "Exit status: 0 ok, 1 compile error, unreadable input or failed write, 2 usage error,\n"
@@ -154,7 +156,7 @@ int cli_cmd_run(int argc, char **argv)
         { "max-ticks", required_argument, NULL, 'K' }, { "tick-gap", required_argument, NULL, 'G' },
         { "inline-output", no_argument, NULL, 'O' },
         { "plan", required_argument, NULL, 1100 },   { "shard", required_argument, NULL, 1101 },
-        { "emit-shard", required_argument, NULL, 1102 },
+        { "emit-shard", required_argument, NULL, 1102 }, { "jobs", required_argument, NULL, 'J' },
         { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     /* "--": what follows are the macro arguments $1, $2, ... */
@@ -176,7 +178,7 @@ int cli_cmd_run(int argc, char **argv)
     const char **xopts = calloc((size_t)argc + 1, sizeof *xopts);
     char **mv = NULL;   /* the macro arguments, $0 first */
     int nx = 0, quiet = 0, zdefs = 0, compile_only = 0, list = 0, testing = 0, interrupted = 0;
-    int inline_output = 0;
+    int inline_output = 0, jobs = 1;
     const char *output = NULL;
     uint64_t max_ticks = 0, tick_gap = 0;
     int status = CLI_EXIT_USAGE, c, idx;
@@ -219,6 +221,10 @@ int cli_cmd_run(int argc, char **argv)
         case 'I': so.ifname = optarg; sa.analysis_given = 1; sa.analysis_opt = "ifname"; break;
         case 1100: case 1101: case 1102:
             if (cli_shard_option(&sa, "run", longopts[idx].name, optarg) < 0)
+                goto out;
+            break;
+        case 'J':
+            if ((jobs = cli_jobs_option("run", optarg)) < 0)
                 goto out;
             break;
         case 'D': testing = 1; break;
@@ -303,6 +309,17 @@ int cli_cmd_run(int argc, char **argv)
         status = nta_dscript_list(d, srcs.n, stdout) < 0 ? 1 : CLI_EXIT_OK;
         goto out;
     }
+    nta_run_prog rp = { srcs.v, srcs.n, xopts, nx, quiet, zdefs, testing, interrupted,
+                        nmargs + 1, mv };
+    if (jobs > 1 && cli_shard_wanted(&sa)) {
+        status = cli_usage_error("run", "--jobs runs every shard of a run; --shard runs one");
+        goto out;
+    }
+    if (jobs > 1 && nta_dscript_shard_refusal(d) != NULL) {
+        status = cli_usage_error("run", "cannot run with --jobs (as shards): %s",
+                                 nta_dscript_shard_refusal(d));
+        goto out;
+    }
     if (!nta_dscript_quiet(d) && !cli_shard_wanted(&sa))   /* the merge says it */
         for (int i = 0; i < srcs.n; i++) {
             char b[1024];
@@ -322,8 +339,6 @@ int cli_cmd_run(int argc, char **argv)
                                      "--tick-gap and --inline-output are not for shards");
             goto out;
         }
-        nta_run_prog rp = { srcs.v, srcs.n, xopts, nx, quiet, zdefs, testing, interrupted,
-                            nmargs + 1, mv };
         status = cli_run_shard(d, &rp, &sa, paths, npaths, &so);
         goto out;
     }
@@ -340,6 +355,11 @@ int cli_cmd_run(int argc, char **argv)
             goto out;
         }
         const nta_run_info *info = nta_source_info(src);
+        if (info->dtext && jobs > 1) {
+            status = cli_usage_error("run", "--jobs splits captures by connection; %s is dtrace "
+                                            "text", paths[0]);
+            goto out;
+        }
         if (info->dtext && so.filter != NULL) {
             status = cli_usage_error("run", "--filter selects packets of a capture; %s is dtrace "
                                             "text", paths[0]);
@@ -379,14 +399,25 @@ int cli_cmd_run(int argc, char **argv)
     if (npaths == 0) {
         werr = nta_dscript_run_noinput(d) < 0;
     } else {
-        nta_sink sink;
-        nta_dscript_sink(d, &sink);
         nta_err_clear(&err);
-        rc = nta_source_run(src, &sink, &err);
+        uint64_t evicted;
+        if (jobs > 1) {
+            rc = cli_run_jobs(d, &rp, jobs, src, &evicted, &err);
+        } else {
+            nta_sink sink;
+            nta_dscript_sink(d, &sink);
+            rc = nta_source_run(src, &sink, &err);
+            evicted = nta_source_info(src)->evicted;
+        }
         cli_progress_done(&cr.prog);
         const nta_run_info *info = nta_source_info(src);
+        if (jobs > 1 && rc == NTA_EUSAGE) {
+            cli_report_err(&err);
+            status = CLI_EXIT_USAGE;
+            goto out;
+        }
         if (rc < 0 && !nta_dscript_exited(d)) {
-            if (info->output_failed < 0)
+            if (jobs > 1 ? rc == NTA_EIO : info->output_failed < 0)
                 werr = 1;
             else
                 cli_report_err(&err);
@@ -394,9 +425,9 @@ int cli_cmd_run(int argc, char **argv)
         }
         if (cli_inputs_status(info) != CLI_EXIT_OK)
             in_status = 1;
-        if (info->evicted > 0)
+        if (evicted > 0)
             cli_errorf("%llu connections evicted by --max-flows %u; their later segments were "
-                       "picked up mid-stream", (unsigned long long)info->evicted, info->max_flows);
+                       "picked up mid-stream", (unsigned long long)evicted, info->max_flows);
         if (info->interrupted && !nta_dscript_exited(d))
             cli_errorf("interrupted (%s): stopped after %llu %s; the results cover what was read",
                        strsignal(info->interrupted),

@@ -10,6 +10,7 @@
 #include "cli/shards.h"
 #include "cli/signals.h"
 #include "shard/emit.h"
+#include "shard/jobs.h"
 #include "shard/merge.h"
 #include "shard/shard_file.h"
 
@@ -87,6 +88,7 @@ static const nta_sink *make_inner(void *ctx, const nta_report_saver *saver)
     s->inner = (nta_sink){ .on_event = shard_event, .on_finish = shard_finish, .ctx = s };
     s->inner.probes = ds.probes;
     s->inner.skip = ds.skip;
+    s->inner.tcps_probes = ds.tcps_probes;
     return &s->inner;
 }
 
@@ -153,6 +155,79 @@ static void merge_fault(void *ctx, const char *m, size_t n)
     cli_errorf("%.*s", (int)n, m);
 }
 
+/* The records and tables of m's shards into d, as one run fired them: 0, NTA_EIO when d's
+ * output failed, or another negative NTA_E* with err set. */
+static int merge_into(nta_dscript *d, nta_merge *m, nta_err *err)
+{
+    nta_run_merge rm = { d, merge_fault, NULL, { NULL, 0, 0, 0 } };
+    nta_merge_sink ms;
+    nta_run_merge_sink(&rm, &ms);
+    int rc = nta_merge_run(m, &ms, err);
+    if (rc == 0)
+        rc = nta_run_merge_end(&rm, err);
+    nta_buf_free(&rm.held);
+    return rc < 0 && err->code == NTA_EIO ? NTA_EIO : rc;
+}
+
+/* ---- --jobs N: the shards as threads ---- */
+
+typedef struct run_jobs {
+    const nta_run_prog *pg;
+    shard_run s[NTA_JOBS_MAX];
+} run_jobs;
+
+/* Thread k's program: its own copy (a program's state is one thread's), run as a shard. */
+static const nta_sink *jobs_inner(void *ctx, int k, const nta_report_saver *saver,
+                                  const uint64_t *origin_ns, nta_err *err)
+{
+    (void)origin_ns;
+    run_jobs *rj = ctx;
+    shard_run *s = &rj->s[k];
+    if (nta_run_prog_compile(rj->pg, &s->d, err) < 0)
+        return NULL;
+    nta_dscript_shard_mode(s->d);
+    nta_dscript_run ropts = { stdout, shard_msg, s, 0, 0, &cli_stop, 0, 0, 1 };
+    if (nta_dscript_start(s->d, &ropts, err) < 0)
+        return NULL;
+    return make_inner(s, saver);
+}
+
+int cli_run_jobs(nta_dscript *d, const nta_run_prog *pg, int jobs, nta_source *src,
+                 uint64_t *evicted, nta_err *err)
+{
+    *evicted = 0;
+    const char *narrow = nta_dscript_shard_narrow(d);
+    nta_buf o = { NULL, 0, 0, 0 };
+    nta_run_prog_save(pg, &o);
+    run_jobs *rj = o.failed ? NULL : calloc(1, sizeof *rj);
+    if (rj == NULL) {
+        nta_buf_free(&o);
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    }
+    rj->pg = pg;
+    /* the ids of connections made from the 2^20th packet on collide, cut to 32 bits, with
+     * those of earlier ones (cli_run_shard): one run would share such an array's entries */
+    nta_jobs_opts jo = { .n = jobs, .kind = NTA_SHARD_RUN, .opts = o.p, .optslen = o.n,
+                         .make_inner = jobs_inner, .ctx = rj, .tmpdir = getenv("TMPDIR"),
+                         .max_packets = narrow != NULL ? 1u << 20 : 0 };
+    nta_merge *m = NULL;
+    int rc = nta_jobs_run(src, &jo, &m, err);
+    for (int k = 0; k < jobs; k++)
+        nta_dscript_free(rj->s[k].d);
+    free(rj);
+    nta_buf_free(&o);
+    if (rc == NTA_EUSAGE && narrow != NULL)
+        return nta_err_set(err, NTA_EUSAGE, "cannot run with --jobs: '%s' is keyed by connection "
+                           "ids cut to 32 bits, which collide in a run of more than %u packets",
+                           narrow, 1u << 20);
+    if (rc == 0) {
+        *evicted = nta_merge_info(m)->evicted;
+        rc = merge_into(d, m, err);
+    }
+    nta_merge_free(m);
+    return rc;
+}
+
 /* Merges the run shards of m as nta run would have printed one run over the plan's inputs. */
 int cli_run_merge(nta_merge *m, const cli_merge_opts *mo)
 {
@@ -195,15 +270,9 @@ int cli_run_merge(nta_merge *m, const cli_merge_opts *mo)
     nta_dscript_run ropts = { out.f, merge_msg, NULL, 0, 0, &cli_stop,
                               (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
                               pg.interrupted, 0 };
-    nta_run_merge rm = { d, merge_fault, NULL, { NULL, 0, 0, 0 } };
-    nta_merge_sink ms;
-    nta_run_merge_sink(&rm, &ms);
     int rc = nta_dscript_start(d, &ropts, &err);
     if (rc == 0)
-        rc = nta_merge_run(m, &ms, &err);
-    if (rc == 0)
-        rc = nta_run_merge_end(&rm, &err);
-    nta_buf_free(&rm.held);
+        rc = merge_into(d, m, &err);
     int werr = 0;
     if (rc < 0 && err.code != NTA_EIO) {
         cli_report_err(&err);

@@ -13,4 +13,13 @@
 int cli_run_shard(nta_dscript *d, const nta_run_prog *pg, const cli_shard_args *sa,
                   char *const *inputs, int ninputs, nta_source_opts *so);
 
+/* nta run --jobs N: the program d (compiled from pg, started with the run's options) over src
+ * (captures, not read yet) as N threads, each the connections of one shard, whose shards are
+ * then merged into d as nta merge would: d's output is one run's; the caller finishes d. Returns
+ * 0; NTA_EIO when d's output failed; NTA_EUSAGE (err set) when the program cannot run as
+ * shards for this input; or another negative NTA_E* with err set. *evicted: the connections
+ * --max-flows evicted, over all threads. */
+int cli_run_jobs(nta_dscript *d, const nta_run_prog *pg, int jobs, nta_source *src,
+                 uint64_t *evicted, nta_err *err);
+
 #endif

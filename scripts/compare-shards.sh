@@ -23,7 +23,7 @@ NTA=$(realpath "$1")
 OUT=${2:-$(mktemp -d)}
 cd "$(dirname "$0")/.."
 SHARED=../shared
-NS=${NTA_SHARD_NS:-1 2 3 7}
+NS=${NTA_SHARD_NS-1 2 3 7}   # set and empty: no N (with NTA_SHARD_JOBS: --jobs alone)
 WHAT=${NTA_SHARD_WHAT:-report events run}
 want() { case " $WHAT " in *" $1 "*) return 0 ;; esac; return 1; }
 # nta run's programs: name and arguments (one run's and every shard's)
@@ -181,6 +181,13 @@ for cap in "${caps[@]}"; do
         done
         jobs "$b.sc" events -P tcp:::state-change --format jsonl --local all "$cap"
     fi
+    if [ -n "${NTA_SHARD_JOBS:-}" ] && want run; then
+        j=$NTA_SHARD_JOBS
+        for r in "${run_progs[@]}"; do
+            run_args "$r"
+            jobs "$b.run.$r" run "${ra[@]}" "$cap"
+        done
+    fi
     for n in $NS; do
         if ! "$NTA" plan --shards "$n" -o "$OUT/plan.json" "$cap" 2>"$OUT/plan.err"; then
             echo "PLAN FAILED $b N=$n: $(cat "$OUT/plan.err")"
@@ -222,4 +229,5 @@ for cap in "${caps[@]}"; do
     done
 done
 echo "compared $ncase cases on ${#caps[@]} captures (N = $NS): $ndiff differences (outputs in $OUT)"
+[ "$ncase" -gt 0 ] || { echo "FAIL: no case compared"; exit 1; }
 [ "$ndiff" -eq 0 ]

@@ -223,6 +223,9 @@ static int dispatch(void *ctx, const nta_packet *pkt, const nta_decoded *d, uint
                     uint64_t clock)
 {
     jobs *j = ctx;
+    if (j->o->max_packets != 0 && index >= j->o->max_packets)
+        return nta_err_set(j->err, NTA_EUSAGE, "the input has more than %llu packets",
+                           (unsigned long long)j->o->max_packets);
     j->packets = index + 1;
     j->clock = clock;
     if (!j->have_origin && nta_analyzer_fires_l4(&j->info->traced, d)) {

@@ -20,20 +20,22 @@
 
 #define NTA_JOBS_MAX 64
 
-/* Makes shard k's inner sink (a report set with saver and --bytes origin *origin_ns), or NULL
- * after setting err. */
+/* Makes shard k's inner sink (a report set with saver and --bytes origin *origin_ns, or a run
+ * shard's program), or NULL after setting err. */
 typedef const nta_sink *(*nta_jobs_inner_fn)(void *ctx, int k, const nta_report_saver *saver,
                                              const uint64_t *origin_ns, nta_err *err);
 
 typedef struct nta_jobs_opts {
     int n;                        /**< threads (shards), 2 .. NTA_JOBS_MAX */
-    uint32_t kind;                /**< NTA_SHARD_REPORT or NTA_SHARD_EVENTS */
+    uint32_t kind;                /**< NTA_SHARD_REPORT, NTA_SHARD_EVENTS or NTA_SHARD_RUN */
     const void *opts;             /**< the command's options, as a shard file carries them */
     size_t optslen;
     uint32_t probes;              /**< events: the probes to keep (0 all) */
-    nta_jobs_inner_fn make_inner; /**< reports: the inner sinks; NULL for events */
+    nta_jobs_inner_fn make_inner; /**< reports, run: the inner sinks; NULL for events */
     void *ctx;
     const char *tmpdir;           /**< where the shard files wait; NULL: /tmp */
+    uint64_t max_packets;         /**< 0, or stop with NTA_EUSAGE at the packet of this index
+                                       (nta run: ids cut to 32 bits collide from 2^20 on) */
 } nta_jobs_opts;
 
 /* Runs src (captures; not run before) as o->n shards and merges them into *out (the caller

@@ -40,6 +40,9 @@ tail -1 "$TMP/cmp.log"
 if NTA_SHARD_WHAT=run NTA_SHARD_CAPS="fixtures/two-links.pcapng" NTA_SHARD_NS="3" \
    NTA_SHARD_SPLIT=1 bash scripts/compare-shards.sh "$NTA" "$TMP/cmp2" >"$TMP/cmp2.log" 2>&1; then ok; else bad "compare-shards run (split buckets): $(grep -E 'DIFF|FAIL' "$TMP/cmp2.log" | head -5)"; fi
 tail -1 "$TMP/cmp2.log"
+# the same shards as threads of one process (nta run --jobs)
+if NTA_SHARD_WHAT=run NTA_SHARD_CAPS="$caps" NTA_SHARD_NS="" NTA_SHARD_JOBS=3 bash scripts/compare-shards.sh "$NTA" "$TMP/cmp3" >"$TMP/cmp3.log" 2>&1; then ok; else bad "compare-shards run --jobs 3: $(grep -E 'DIFF|FAIL' "$TMP/cmp3.log" | head -5)"; fi
+tail -1 "$TMP/cmp3.log"
 
 # 2. refused programs: exit 2 naming what and where
 F=$REPO/fixtures/veth-scenarios.pcap
@@ -67,6 +70,19 @@ refused "tcp:::receive calls trunc()" -n 'tcp:::receive { @c = count(); trunc(@c
 refused "ip:::send calls exit()" -n 'ip:::send { exit(0); }'
 refused "profile probes fire on the whole run's clock" -n 'tick-1s { @ = count(); }'
 refused "sets 't0', which a network clause reads" -n 'BEGIN { t0 = timestamp; }' -n 'tcp:::send { @[timestamp - t0] = count(); }'
+expect 2 "refused with --jobs" -- "$NTA" run --jobs 2 -s ex7like.d "$F"
+has err "cannot run with --jobs (as shards): ex7like.d line 2: ip:::receive assigns the global 'in'" "the --jobs refusal names it"
+[ -s out ] && bad "a refused --jobs run printed something" || ok
+expect 2 "--jobs with --shard" -- "$NTA" run --jobs 2 -s "$SHARED/article-scripts/ex4.d" --plan plan.json --shard 0 --emit-shard r0
+printf 'CPU     ID                    FUNCTION:NAME\n  0  54322                 :state-change 10.0.0.1 -> 10.0.0.2 ESTABLISHED\n' >trace.txt
+expect 2 "--jobs on dtrace text" -- "$NTA" run --jobs 2 -s "$SHARED/article-scripts/ex4.d" trace.txt
+has err "--jobs splits captures by connection" "dtrace text refused for --jobs"
+# -o appends as one run does; exit() in END and a fault message come through the merge
+echo first >o1
+cp o1 o2
+expect 0 "-o with one thread" -- "$NTA" run -s "$SHARED/article-scripts/ex9-fixed.d" -o o1 "$F"
+expect 0 "-o with --jobs 2" -- "$NTA" run --jobs 2 -s "$SHARED/article-scripts/ex9-fixed.d" -o o2 "$F"
+same o1 o2 "--jobs -o appends what one run appends"
 for s in ex3 ex4 ex5 ex6 ex9-fixed tcp4-segments tcp4-states; do
     expect 0 "$s.d shards" -- "$NTA" run -s "$SHARED/article-scripts/$s.d" --plan plan.json --shard 0 --emit-shard s-$s
 done

@@ -36,6 +36,9 @@ tail -1 "$TMP/cmp.log"
 if NTA_SHARD_WHAT="report events" NTA_SHARD_CAPS="fixtures/veth-scenarios.pcap fixtures/two-links.pcapng fixtures/reorder.pcap" NTA_SHARD_NS="3" \
    NTA_SHARD_SPLIT=1 bash scripts/compare-shards.sh "$NTA" "$TMP/cmp2" >"$TMP/cmp2.log" 2>&1; then ok; else bad "compare-shards (split buckets): $(grep -E 'DIFF|FAIL' "$TMP/cmp2.log" | head -5)"; fi
 tail -1 "$TMP/cmp2.log"
+# the same shards as threads of one process (report and events --jobs 2)
+if NTA_SHARD_WHAT="report events" NTA_SHARD_CAPS="$caps" NTA_SHARD_NS="" NTA_SHARD_JOBS=2 bash scripts/compare-shards.sh "$NTA" "$TMP/cmp3" >"$TMP/cmp3.log" 2>&1; then ok; else bad "compare-shards --jobs 2: $(grep -E 'DIFF|FAIL' "$TMP/cmp3.log" | head -5)"; fi
+tail -1 "$TMP/cmp3.log"
 
 # 2. the merge's refusals
 F=fixtures/veth-scenarios.pcap
