@@ -3,8 +3,9 @@
 # this machine, and the wall time N machines would take projected from them.
 #
 # Usage: bash bench/shards.sh [CAPTURE...]  (default /tmp/ntabench/{hdr128,conns}.pcap)
-# For each capture and each command (REPORTS: `report --all` with its two logs, and the
-# aggregating reports alone), after `cat` warmed the page cache:
+# For each capture and each command (`report --all` with its two logs, the aggregating reports
+# alone, and `nta run` of the article's Example 4 when ../shared is there), after `cat` warmed
+# the page cache:
 #   single       one run (reports to files, as bench/run.sh's nta-report-all)
 #   plan, split  nta plan and nta split with N = 8 (done once per input, not per run)
 #   N = 1 2 4 8  every shard from nta split's bucket, one after another (a machine each): the
@@ -26,6 +27,7 @@ if [ ${#caps[@]} -eq 0 ]; then
 fi
 [ ${#caps[@]} -gt 0 ] || { echo "no captures: run ../shared/bench/make-captures.sh hdr conns" >&2; exit 2; }
 RAW=$OUT/shards.tsv
+EX4=$HERE/../../shared/article-scripts/ex4.d   # nta run: Example 4 (per-interface lquantize)
 printf 'capture\tcommand\tstep\twall_s\trss_kb\n' >"$RAW"
 
 # t NAME CMD...: one timed run; echoes "wall rss_kb"
@@ -40,10 +42,16 @@ echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for cap in "${caps[@]}"; do
     c=$(basename "$cap" .pcap)
     cat "$cap" >/dev/null
-    for cmdname in all aggs; do
-        if [ $cmdname = all ]; then cmd=(report --all); else cmd=(report --durations --ifhist --ooo --bytes); fi
+    for cmdname in all aggs run; do
+        # out DIR: where a command's output goes (reports: a directory of files; nta run: -o)
+        case $cmdname in
+            all) cmd=(report --all) ;;
+            aggs) cmd=(report --durations --ifhist --ooo --bytes) ;;
+            run) [ -f "$EX4" ] || continue; cmd=(run -s "$EX4") ;;
+        esac
+        out() { mkdir -p "$1"; if [ $cmdname = run ]; then echo -o "$1/out.txt"; else echo -q --output-dir "$1"; fi; }
         rm -rf "$W/single"
-        read -r sw srss < <(t "$NTA" "${cmd[@]}" -q --output-dir "$W/single" "$cap")
+        read -r sw srss < <(t "$NTA" "${cmd[@]}" $(out "$W/single") "$cap")
         row "$c" "$cmdname" single "$sw" "$srss"
         for n in 1 2 4 8; do
             read -r pw prss < <(t "$NTA" plan -q --shards $n -o "$W/plan.json" "$cap")
@@ -63,7 +71,7 @@ for cap in "${caps[@]}"; do
             rm -rf "$W/merged"
             files=()
             for ((k = 0; k < n; k++)); do files+=("$W/s$k.nta"); done
-            read -r mw mrss < <(t "$NTA" merge -q --output-dir "$W/merged" "${files[@]}")
+            read -r mw mrss < <(t "$NTA" merge $(out "$W/merged") "${files[@]}")
             row "$c" "$cmdname" "merge-$n" "$mw" "$mrss"
             diff -r -q "$W/single" "$W/merged" >/dev/null || echo "WARNING: $c $cmdname N=$n: merged != single" >&2
             rm -f "${files[@]}"
@@ -73,7 +81,8 @@ for cap in "${caps[@]}"; do
         done
         for j in 1 2; do
             rm -rf "$W/jobs"
-            read -r jw jrss < <(t "$NTA" "${cmd[@]}" -q --jobs $j --output-dir "$W/jobs" "$cap")
+            read -r jw jrss < <(t "$NTA" "${cmd[@]}" --jobs $j $(out "$W/jobs") "$cap")
+            diff -r -q "$W/single" "$W/jobs" >/dev/null || echo "WARNING: $c $cmdname --jobs $j != single" >&2
             row "$c" "$cmdname" "jobs-$j" "$jw" "$jrss"
             echo "| $c | $cmdname --jobs $j | $sw | | | | $jw ($((jrss / 1024)) MiB) | $(awk -v s="$sw" -v j="$jw" 'BEGIN { printf "%.2fx", s / j }') | |"
         done

@@ -111,6 +111,31 @@ void nta_community_id_text(const uint8_t digest[NTA_SHA1_LEN], char *buf)
     nta_base64(digest, NTA_SHA1_LEN, buf + 2);
 }
 
+int nta_community_id_parse(const char *text, uint8_t digest[NTA_SHA1_LEN])
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if (strncmp(text, "1:", 2) != 0 || strlen(text) != 30)
+        return -1;
+    uint8_t b[21];
+    for (int i = 0; i < 7; i++) {
+        uint32_t v = 0;
+        for (int j = 0; j < 4; j++) {
+            char ch = text[2 + 4 * i + j];
+            const char *at = ch != '\0' ? strchr(a, ch) : NULL;
+            if (at == NULL && !(i == 6 && j == 3 && ch == '='))
+                return -1;
+            v = v << 6 | (at != NULL ? (uint32_t)(at - a) : 0);
+        }
+        b[3 * i] = (uint8_t)(v >> 16);
+        b[3 * i + 1] = (uint8_t)(v >> 8);
+        b[3 * i + 2] = (uint8_t)v;
+    }
+    memcpy(digest, b, NTA_SHA1_LEN);
+    char back[32];
+    nta_community_id_text(digest, back);
+    return strcmp(back, text) == 0 ? 0 : -1;   /* one spelling per digest */
+}
+
 uint32_t nta_community_id_shard(const uint8_t digest[NTA_SHA1_LEN], uint32_t n)
 {
     uint32_t v = (uint32_t)digest[0] << 24 | (uint32_t)digest[1] << 16 | (uint32_t)digest[2] << 8
@@ -124,9 +149,27 @@ void nta_sharder_init(nta_sharder *s, uint32_t nshards)
     s->n = nshards ? nshards : 1;
 }
 
+void nta_sharder_place(nta_sharder *s, const nta_placed *placed, uint32_t n)
+{
+    s->placed = placed;
+    s->nplaced = n;
+}
+
+static uint32_t pick(nta_sharder *s, const nta_decoded *d);
+
 uint32_t nta_sharder_pick(nta_sharder *s, const nta_decoded *d)
 {
+    if (s->tally == NULL)
+        return pick(s, d);
+    uint32_t k = pick(s, d);
+    nta_flow_tally_count(s->tally, s->last_flow);
+    return k;
+}
+
+static uint32_t pick(nta_sharder *s, const nta_decoded *d)
+{
     tuple t;
+    s->last_flow = UINT32_MAX;
     if (s->n <= 1 || !make_tuple(d, &t))
         return 0;
     /* the slot of the unordered tuple, so that both directions share it */
@@ -137,12 +180,13 @@ uint32_t nta_sharder_pick(nta_sharder *s, const nta_decoded *d)
                  * 0x9e3779b97f4a7c15ull;
     nta_sharder_slot *c = &s->cache[h >> 56];
     if (c->used && c->proto == t.proto && c->kind == t.kind && c->two_way == t.two_way) {
-        if (c->pa == t.sp && c->pb == t.dp && nta_addr_eq(&c->a, &t.s) && nta_addr_eq(&c->b, &t.d))
+        if ((c->pa == t.sp && c->pb == t.dp && nta_addr_eq(&c->a, &t.s) && nta_addr_eq(&c->b, &t.d))
+            /* the other direction of a flow that is ordered before hashing */
+            || (t.two_way && c->pa == t.dp && c->pb == t.sp && nta_addr_eq(&c->a, &t.d)
+                && nta_addr_eq(&c->b, &t.s))) {
+            s->last_flow = c->flow;
             return c->shard;
-        /* the other direction of a flow that is ordered before hashing */
-        if (t.two_way && c->pa == t.dp && c->pb == t.sp && nta_addr_eq(&c->a, &t.d)
-            && nta_addr_eq(&c->b, &t.s))
-            return c->shard;
+        }
     }
     uint8_t dg[NTA_SHA1_LEN];
     hash_tuple(&t, 0, dg);
@@ -154,6 +198,9 @@ uint32_t nta_sharder_pick(nta_sharder *s, const nta_decoded *d)
     c->kind = t.kind;
     c->two_way = t.two_way;
     c->used = 1;
-    c->shard = nta_community_id_shard(dg, s->n);
+    const nta_placed *pl = s->nplaced > 0 ? nta_placed_find(s->placed, s->nplaced, dg) : NULL;
+    c->shard = pl != NULL ? pl->shard : nta_community_id_shard(dg, s->n);
+    c->flow = s->tally != NULL ? nta_flow_tally_flow(s->tally, dg) : UINT32_MAX;
+    s->last_flow = c->flow;
     return c->shard;
 }

@@ -18,6 +18,7 @@
 #include "common/sha1.h"
 #include "formats/decode.h"
 #include "formats/trace.h"
+#include "source/community_id.h"
 
 #define HASH_NAME "community-id-v1"
 
@@ -34,6 +35,8 @@ void nta_plan_free(nta_plan *p)
     free(p->ifaces);
     free(p->filter);
     free(p->ifname);
+    free(p->placed);
+    free(p->shard_packets);
     free(p->text);
     free(p);
 }
@@ -48,6 +51,7 @@ static char *dup_or_null(const char *s)
 typedef struct survey_state {
     nta_plan *p;
     int have_first;
+    nta_sharder sharder;    /* with a tally: every packet counted to its flow */
 } survey_state;
 
 static int plan_start(void *ctx, const nta_run_info *info)
@@ -74,6 +78,23 @@ static int plan_packet(void *ctx, const nta_packet *pkt, const nta_decoded *d, u
         p->has_origin = 1;
         p->origin_ns = clock;
     }
+    if (p->shards > 1)
+        nta_sharder_pick(&s->sharder, d);
+    return 0;
+}
+
+/* The heaviest flows placed and what each shard will hold (flow_tally.h); one shard holds all. */
+static int place_flows(nta_plan *p, const nta_flow_tally *t, nta_err *err)
+{
+    if ((p->shard_packets = calloc(p->shards, sizeof *p->shard_packets)) == NULL)
+        return nta_err_set(err, NTA_ENOMEM, "out of memory");
+    if (p->shards == 1) {
+        p->shard_packets[0] = p->packets;
+        return 0;
+    }
+    if (nta_flow_tally_failed(t)
+        || nta_flow_tally_place(t, p->shards, &p->placed, &p->nplaced, p->shard_packets) < 0)
+        return nta_err_set(err, NTA_ENOMEM, "out of memory counting the flows' packets");
     return 0;
 }
 
@@ -123,8 +144,23 @@ int nta_plan_make(nta_plan **out, const char *const *inputs, int ninputs, const 
                          "connection", inputs[0]);
         goto fail;
     }
-    survey_state s = { p, 0 };
-    if ((rc = nta_source_survey(src, plan_start, plan_packet, &s, err)) < 0)
+    survey_state *s = calloc(1, sizeof *s);
+    nta_flow_tally *tally = nta_flow_tally_new();
+    if (s == NULL || tally == NULL) {
+        free(s);
+        nta_flow_tally_free(tally);
+        rc = nta_err_set(err, NTA_ENOMEM, "out of memory");
+        goto fail;
+    }
+    s->p = p;
+    nta_sharder_init(&s->sharder, shards);
+    s->sharder.tally = tally;
+    rc = nta_source_survey(src, plan_start, plan_packet, s, err);
+    if (rc == 0)
+        rc = place_flows(p, tally, err);
+    free(s);
+    nta_flow_tally_free(tally);
+    if (rc < 0)
         goto fail;
     const nta_run_info *info = nta_source_info(src);
     p->filtered = info->filtered;
@@ -157,6 +193,7 @@ int nta_plan_make(nta_plan **out, const char *const *inputs, int ninputs, const 
     }
     if ((rc = to_text(p, err)) < 0)
         goto fail;
+    nta_placed_sort(p->placed, p->nplaced);   /* written heaviest first, looked up by digest */
     nta_source_free(src);
     *out = p;
     return 0;
@@ -219,12 +256,23 @@ static json_t *plan_json(const nta_plan *p)
     json_t *opts = json_pack("{s:o, s:o, s:o, s:o, s:o}", "filter", jstr(p->filter), "ifname",
                              jstr(p->ifname), "msl_ns", jint(p->msl_ns), "idle_ns",
                              jint(p->idle_ns), "max_flows", jint(p->max_flows));
-    return json_pack("{s:i, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                     "schema_version", 1, "type", "nta-plan", "shards", (int)p->shards, "hash",
+    json_t *placed = json_array(), *loads = json_array();
+    for (uint32_t i = 0; i < p->nplaced; i++) {
+        char id[32];
+        nta_community_id_text(p->placed[i].digest, id);
+        json_array_append_new(placed, json_pack("{s:s, s:i, s:o}", "community_id", id, "shard",
+                                                (int)p->placed[i].shard, "packets",
+                                                jint(p->placed[i].packets)));
+    }
+    for (uint32_t k = 0; k < p->shards; k++)
+        json_array_append_new(loads, jint(p->shard_packets[k]));
+    return json_pack("{s:i, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                     "schema_version", 2, "type", "nta-plan", "shards", (int)p->shards, "hash",
                      HASH_NAME, "options", opts, "traced", traced_json(&p->traced), "inputs",
                      inputs, "interfaces", ifaces, "packets", jint(p->packets), "filtered",
                      jint(p->filtered), "clock_end_ns", jint(p->clock_end), "bytes_origin_ns",
-                     p->has_origin ? jint(p->origin_ns) : json_null());
+                     p->has_origin ? jint(p->origin_ns) : json_null(), "placed", placed,
+                     "shard_packets", loads);
 }
 
 static void hex_id(const char *text, char id[41])
@@ -408,6 +456,46 @@ static void read_lists(reader *r, json_t *j, nta_plan *p)
     }
 }
 
+/* The placed flows (each a Community ID on a shard, no flow twice) and the shards' packets. */
+static void read_placement(reader *r, json_t *j, nta_plan *p)
+{
+    json_t *pl = json_object_get(j, "placed"), *loads = json_object_get(j, "shard_packets");
+    if (!json_is_array(pl) || json_array_size(pl) > NTA_PLACED_MAX || !json_is_array(loads)
+        || json_array_size(loads) != p->shards) {
+        bad(r, "\"placed\" or \"shard_packets\" is not a list of its size");
+        return;
+    }
+    p->nplaced = (uint32_t)json_array_size(pl);
+    p->placed = calloc(p->nplaced ? p->nplaced : 1, sizeof *p->placed);
+    p->shard_packets = calloc(p->shards, sizeof *p->shard_packets);
+    if (p->placed == NULL || p->shard_packets == NULL) {
+        bad(r, "out of memory");
+        return;
+    }
+    for (uint32_t i = 0; i < p->nplaced && !r->bad; i++) {
+        json_t *f = json_array_get(pl, i);
+        const char *id = json_string_value(json_object_get(f, "community_id"));
+        if (id == NULL || nta_community_id_parse(id, p->placed[i].digest) < 0) {
+            bad(r, "a placed flow's \"community_id\" is not one");
+            return;
+        }
+        uint64_t k = get_u64(r, f, "shard");
+        if (!r->bad && k >= p->shards)
+            bad(r, "a placed flow's shard is out of range");
+        p->placed[i].shard = (uint32_t)k;
+        p->placed[i].packets = get_u64(r, f, "packets");
+    }
+    if (!r->bad && nta_placed_sort(p->placed, p->nplaced) < 0)
+        bad(r, "a flow is placed twice");
+    for (uint32_t k = 0; k < p->shards && !r->bad; k++) {
+        json_t *v = json_array_get(loads, k);
+        if (!json_is_integer(v) || json_integer_value(v) < 0)
+            bad(r, "\"shard_packets\" holds something that is not a count");
+        else
+            p->shard_packets[k] = (uint64_t)json_integer_value(v);
+    }
+}
+
 /* plan_id must be the digest of the rest: a plan edited by hand is another plan. */
 static void check_id(reader *r, json_t *j, nta_plan *p)
 {
@@ -445,8 +533,8 @@ int nta_plan_parse(nta_plan **out, const char *text, size_t len, nta_err *err)
     json_t *type = json_object_get(j, "type"), *hash = json_object_get(j, "hash");
     if (!json_is_object(j) || !json_is_string(type) || strcmp(json_string_value(type), "nta-plan") != 0)
         bad(&r, "no \"type\": \"nta-plan\"");
-    else if (json_integer_value(json_object_get(j, "schema_version")) != 1)
-        bad(&r, "schema_version is not 1 (a plan of another nta version?)");
+    else if (json_integer_value(json_object_get(j, "schema_version")) != 2)
+        bad(&r, "schema_version is not 2 (a plan of another nta version?)");
     else if (!json_is_string(hash) || strcmp(json_string_value(hash), HASH_NAME) != 0)
         bad(&r, "its shard hash is not " HASH_NAME);
     if (!r.bad) {
@@ -457,6 +545,8 @@ int nta_plan_parse(nta_plan **out, const char *text, size_t len, nta_err *err)
         read_options(&r, json_object_get(j, "options"), p);
         read_traced(&r, json_object_get(j, "traced"), &p->traced);
         read_lists(&r, j, p);
+        if (!r.bad)
+            read_placement(&r, j, p);
         p->packets = get_u64(&r, j, "packets");
         p->filtered = get_u64(&r, j, "filtered");
         p->clock_end = get_u64(&r, j, "clock_end_ns");
@@ -527,6 +617,8 @@ void nta_plan_shard_opts(const nta_plan *p, uint32_t index, int buckets, nta_sha
     spec->buckets = buckets;
     spec->packets = p->packets;
     spec->clock_end = p->clock_end;
+    spec->placed = p->placed;
+    spec->nplaced = p->nplaced;
     o->shard = spec;
     o->filter = buckets ? NULL : p->filter;   /* a bucket holds the filtered packets */
     o->ifname = p->ifname;

@@ -10,7 +10,10 @@
  * take all of it from the plan, and `nta merge` prints the inputs' messages and counts from it,
  * as one run would have.
  *
- * Written as JSON (schema_version 1, man/nta.1 "SHARDS"); plan_id is the SHA-1 of the document
+ * It also counts each flow's packets and places the heaviest flows on shards of its choosing, so
+ * that no shard holds two elephants while another holds mice (source/flow_tally.h).
+ *
+ * Written as JSON (schema_version 2, man/nta.1 "SHARDS"); plan_id is the SHA-1 of the document
  * without it, so a shard made from another plan, or from an edited one, is told apart. Parsing
  * checks every member (a plan is a file a user may give anything as). */
 #ifndef NTA_SOURCE_PLAN_H
@@ -21,6 +24,7 @@
 
 #include "common/err.h"
 #include "event/run_info.h"
+#include "source/flow_tally.h"
 #include "source/source.h"
 
 #define NTA_PLAN_MAX_SHARDS 4096
@@ -54,6 +58,10 @@ typedef struct nta_plan {
     uint64_t clock_end;           /**< the run's clock after the last packet */
     int has_origin;               /**< a packet fires tcp/udp send or receive probes */
     uint64_t origin_ns;           /**< --bytes --interval: the clock at the first such packet */
+    nta_placed *placed;           /**< the heaviest flows, each on the shard the plan chose
+                                       (source/flow_tally.h), sorted by digest */
+    uint32_t nplaced;
+    uint64_t *shard_packets;      /**< the packets each shard holds (shards entries) */
     char *text;                   /**< the document as written (shards carry it) */
 } nta_plan;
 

@@ -374,6 +374,8 @@ static int pump_captures(nta_source *src, pump *p, int *consumer, nta_err *err)
     int rc = 0, done = 0, pending = 0, prc = 0;
     uint64_t count = 0;
     nta_sharder_init(&p->sharder, src->o.shard != NULL ? src->o.shard->count : 1);
+    if (src->o.shard != NULL)
+        nta_sharder_place(&p->sharder, src->o.shard->placed, src->o.shard->nplaced);
     if (!src->o.locals_given && !src->o.locals_decided
         && (prc = infer_from_lookahead(src, &la, &pkt, &pending, &done, &rc, err)) < 0)
         goto out;

@@ -39,6 +39,8 @@ typedef struct nta_shard_spec {
     int buckets;                   /**< the input is one bucket of nta split */
     uint64_t packets;              /**< packets in the whole input (after the filter) */
     uint64_t clock_end;            /**< its clock at the end: timers due by then fire */
+    const struct nta_placed *placed; /**< the plan's placed flows, sorted by digest */
+    uint32_t nplaced;
 } nta_shard_spec;
 
 typedef struct nta_source_opts {

@@ -65,6 +65,7 @@ int nta_split_run(const nta_plan *plan, FILE **out, const nta_source_opts *o, nt
     if (rc == 0)
         rc = nta_source_open(&s.src, paths, plan->ninputs, &so, err);
     nta_sharder_init(&s.sharder, plan->shards);
+    nta_sharder_place(&s.sharder, plan->placed, plan->nplaced);
     if (rc == 0)
         rc = nta_source_survey(s.src, NULL, split_packet, &s, err);
     if (rc == 0 && s.packets != plan->packets)
