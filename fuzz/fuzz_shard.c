@@ -5,8 +5,8 @@
  * /dev/null) with its state chunks and records, and through the event decoder: every parser a
  * merge runs. A run shard (kind 3) goes through nta run's merge instead: its OPTS decoded into
  * a program, compiled, and its aggregations, clock and records merged into it. Seeds:
- * fuzz/corpus/shard, shard files nta wrote from the fixtures
- * (tests/shard/test_shards.sh makes more with NTA_SHARD_SEEDS). */
+ * fuzz/corpus/shard, shard files nta wrote from the fixtures (fuzz/make-shard-seeds.sh writes
+ * them again when the format or the plan changes). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
