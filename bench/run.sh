@@ -8,7 +8,7 @@
 # spread is 10-40 %: three runs left a ratio at the mercy of one slow run). GNU time gives wall, user,
 # sys and peak RSS. Peers: tcptrace -n, tshark -z conv,tcp (with and without TCP reassembly),
 # tcpdump -nr, tracestats (libtrace); the .zst form of each capture (made once next to it) is
-# timed through nta against `zstd -dc` alone. Prints a markdown table with packets/s, MB/s and
+# timed through nta against `zstd -dc` alone, and its pcapng form (nta convert) through nta. Prints a markdown table with packets/s, MB/s and
 # nta/peer ratios; raw rows go to bench/results/raw.tsv. Never a test: figures depend on the
 # machine.
 set -euo pipefail
@@ -105,6 +105,11 @@ for cap in "${caps[@]}"; do
     cat "$cap.zst" >/dev/null
     ntarow "$cap" nta-events-zst events -q --format none "$cap.zst"
     timed "$cap" zstd-dc zstd -q -dc "$cap.zst"
+    # the pcapng form (nta convert, made once next to it): the pcapng reader's cost
+    [ -f "$cap.pcapng" ] || "$NTA" convert -q --to pcapng -o "$cap.pcapng" "$cap"
+    cat "$cap.pcapng" >/dev/null
+    ntarow "$cap" nta-info-pcapng info -q "$cap.pcapng"
+    ntarow "$cap" nta-events-pcapng events -q --format none "$cap.pcapng"
 done
 
 # memory with many flows left open (issue 14): 200,000 half-open connections

@@ -24,7 +24,7 @@
  * mmap threshold, which made every fuzz input pay for page faults. OUT must exceed PEEK_MAX. */
 #define MEM_RAW_CAP (32u * 1024u)
 #define MEM_OUT_CAP (96u * 1024u)
-#define PEEK_MAX 65536u
+#define PEEK_MAX NTA_STREAM_PEEK_MAX
 #define ZSTD_CALL_OUT (128u * 1024u)   /* ZSTD_BLOCKSIZE_MAX, which zstd.h shows to static linking only */
 
 struct nta_stream {
@@ -527,6 +527,15 @@ int nta_stream_peek(nta_stream *s, size_t n, const uint8_t **p, size_t *got, nta
     *p = s->out + s->out_pos;
     *got = have < n ? have : n;
     return 0;
+}
+
+void nta_stream_consume(nta_stream *s, size_t n)
+{
+    size_t have = s->out_len - s->out_pos;
+    if (n > have)
+        n = have;
+    s->out_pos += n;
+    s->offset += n;
 }
 
 int nta_stream_read(nta_stream *s, void *buf, size_t n, size_t *got, nta_err *err)

@@ -38,11 +38,17 @@ void nta_stream_poison(nta_stream *s, uint8_t b);
 /* Closes the file (never standard input) and frees everything. NULL does nothing. */
 void nta_stream_free(nta_stream *s);
 
-/* Make up to n (<= 65536) decompressed bytes available without consuming them.
+#define NTA_STREAM_PEEK_MAX 65536u
+
+/* Make up to n (<= NTA_STREAM_PEEK_MAX) decompressed bytes available without consuming them.
  * Returns 0 and sets *p and *got (*got < n only at the end of the stream), or a negative
  * NTA_E* when the stream is damaged before n bytes could be produced. *p stays valid until the
  * next call on s. */
 int nta_stream_peek(nta_stream *s, size_t n, const uint8_t **p, size_t *got, nta_err *err);
+
+/* Consume n bytes the last nta_stream_peek made available (n <= its *got), as a read would,
+ * without copying them (a parser that parsed them in place). */
+void nta_stream_consume(nta_stream *s, size_t n);
 
 /* Read up to n bytes into buf. Returns 0 with *got < n when the stream has ended, cleanly or
  * because of damage: bytes decoded before damage are always handed out first (nothing readable
