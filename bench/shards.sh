@@ -13,8 +13,8 @@
 #                and the projection: slowest shard + merge; its speed-up over single (target
 #                >= 0.8 N) and the merge's share of single (target < 5 %)
 #   --jobs 2     the same shards as two threads of one process, against one thread
-# Single measurements (no medians: the shards of N = 8 are 8 runs already); this 2-vCPU VM
-# varies 10-40 % from run to run. Prints a markdown table; raw rows in bench/results/shards.tsv.
+# The single run, the merges and --jobs are medians of three; each shard runs once (the shards
+# of N = 8 are 8 runs already); this 2-vCPU VM varies 10-40 % from run to run. Prints a markdown table; raw rows in bench/results/shards.tsv.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 NTA=${NTA:-$HERE/../build/nta}
@@ -35,6 +35,17 @@ t() {
     /usr/bin/time -f '%e %M' -o "$W/.time" "$@" >/dev/null 2>"$W/.err" || { echo "FAILED: $* ($(tail -2 "$W/.err"))" >&2; exit 1; }
     tail -1 "$W/.time"
 }
+# t3 DIR CMD...: t three times, DIR (the output) emptied before each, outside the timing; echoes
+# the median wall time and the largest RSS
+t3() {
+    local dir=$1 i
+    shift
+    for i in 1 2 3; do
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        t "$@"
+    done | sort -n | awk '{ w[NR] = $1; if ($2 > r) r = $2 } END { print w[2], r }'
+}
 row() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$RAW"; }
 
 echo "| capture | command | single s | N | slowest shard s (MiB) | merge s (MiB) | projected s | speed-up | merge % of single |"
@@ -51,7 +62,7 @@ for cap in "${caps[@]}"; do
         esac
         out() { mkdir -p "$1"; if [ $cmdname = run ]; then echo -o "$1/out.txt"; else echo -q --output-dir "$1"; fi; }
         rm -rf "$W/single"
-        read -r sw srss < <(t "$NTA" "${cmd[@]}" $(out "$W/single") "$cap")
+        read -r sw srss < <(t3 "$W/single" "$NTA" "${cmd[@]}" $(out "$W/single") "$cap")
         row "$c" "$cmdname" single "$sw" "$srss"
         for n in 1 2 4 8; do
             read -r pw prss < <(t "$NTA" plan -q --shards $n -o "$W/plan.json" "$cap")
@@ -71,7 +82,7 @@ for cap in "${caps[@]}"; do
             rm -rf "$W/merged"
             files=()
             for ((k = 0; k < n; k++)); do files+=("$W/s$k.nta"); done
-            read -r mw mrss < <(t "$NTA" merge $(out "$W/merged") "${files[@]}")
+            read -r mw mrss < <(t3 "$W/merged" "$NTA" merge $(out "$W/merged") "${files[@]}")
             row "$c" "$cmdname" "merge-$n" "$mw" "$mrss"
             diff -r -q "$W/single" "$W/merged" >/dev/null || echo "WARNING: $c $cmdname N=$n: merged != single" >&2
             rm -f "${files[@]}"
@@ -81,7 +92,7 @@ for cap in "${caps[@]}"; do
         done
         for j in 1 2; do
             rm -rf "$W/jobs"
-            read -r jw jrss < <(t "$NTA" "${cmd[@]}" --jobs $j $(out "$W/jobs") "$cap")
+            read -r jw jrss < <(t3 "$W/jobs" "$NTA" "${cmd[@]}" --jobs $j $(out "$W/jobs") "$cap")
             diff -r -q "$W/single" "$W/jobs" >/dev/null || echo "WARNING: $c $cmdname --jobs $j != single" >&2
             row "$c" "$cmdname" "jobs-$j" "$jw" "$jrss"
             echo "| $c | $cmdname --jobs $j | $sw | | | | $jw ($((jrss / 1024)) MiB) | $(awk -v s="$sw" -v j="$jw" 'BEGIN { printf "%.2fx", s / j }') | |"
