@@ -253,10 +253,8 @@ static int make_plan(jobs *j, nta_plan **out, nta_err *err)
 {
     const nta_run_info *info = nta_source_info(j->src);
     nta_plan *p = calloc(1, sizeof *p);
-    if (p == NULL || (p->inputs = calloc((size_t)info->ninputs, sizeof *p->inputs)) == NULL) {
-        free(p);
+    if (p == NULL)
         return nta_err_set(err, NTA_ENOMEM, "out of memory");
-    }
     *p = j->dummy;
     p->inputs = NULL;
     p->text = NULL;
@@ -371,8 +369,11 @@ static int collect(jobs *j, nta_merge **out, nta_err *err)
     nta_plan *plan = NULL;
     if (rc == 0)
         rc = make_plan(j, &plan, err);
-    if (rc == 0)
-        return nta_merge_open_readers(out, rs, n, plan, err);
+    if (rc == 0) {
+        rc = nta_merge_open_readers(out, rs, n, plan, err);   /* takes the readers and plan */
+        free(rs);
+        return rc;
+    }
     for (int k = 0; k < n; k++)
         nta_shardr_free(rs[k]);
     free(rs);

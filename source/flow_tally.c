@@ -170,6 +170,8 @@ static int by_digest(const void *a, const void *b)
 
 int nta_placed_sort(nta_placed *placed, uint32_t n)
 {
+    if (n == 0)
+        return 0;   /* placed may be NULL then, which qsort must not be given */
     qsort(placed, n, sizeof *placed, by_digest);
     for (uint32_t i = 1; i < n; i++)
         if (by_digest(&placed[i - 1], &placed[i]) == 0)
