@@ -96,9 +96,11 @@ void nta_sha1_of(const void *data, size_t n, uint8_t out[NTA_SHA1_LEN])
     nta_sha1_final(&c, out);
 }
 
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 size_t nta_base64(const uint8_t *in, size_t n, char *out)
 {
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *a = b64;
     size_t k = 0;
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0)
@@ -110,4 +112,31 @@ size_t nta_base64(const uint8_t *in, size_t n, char *out)
     }
     out[k] = '\0';
     return k;
+}
+
+long nta_base64_decode(const char *text, size_t len, uint8_t *out)
+{
+    if (len % 4 != 0)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        uint32_t v = 0;
+        int pad = 0;
+        for (int j = 0; j < 4; j++) {
+            char ch = text[i + j];
+            const char *at = ch != '\0' ? strchr(b64, ch) : NULL;
+            if (at == NULL && (ch != '=' || i + 4 != len || j < 2))
+                return -1;   /* not base64, or padding before the last two places */
+            if (at != NULL && pad)
+                return -1;   /* a character after padding */
+            pad += at == NULL;
+            v = v << 6 | (at != NULL ? (uint32_t)(at - b64) : 0);
+        }
+        out[k++] = (uint8_t)(v >> 16);
+        if (pad < 2)
+            out[k++] = (uint8_t)(v >> 8);
+        if (pad < 1)
+            out[k++] = (uint8_t)v;
+    }
+    return (long)k;
 }

@@ -27,5 +27,8 @@ void nta_sha1_of(const void *data, size_t n, uint8_t out[NTA_SHA1_LEN]);
 /* Standard base64 (RFC 4648, with padding) of n bytes into out (4 * ((n + 2) / 3) + 1 bytes,
  * NUL-terminated). Returns the length written. */
 size_t nta_base64(const uint8_t *in, size_t n, char *out);
+/* The bytes of padded standard base64 text of len characters (a multiple of 4) into out (room
+ * for 3 * len / 4): how many, or -1 when the text is not that. */
+long nta_base64_decode(const char *text, size_t len, uint8_t *out);
 
 #endif

@@ -113,23 +113,10 @@ void nta_community_id_text(const uint8_t digest[NTA_SHA1_LEN], char *buf)
 
 int nta_community_id_parse(const char *text, uint8_t digest[NTA_SHA1_LEN])
 {
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    if (strncmp(text, "1:", 2) != 0 || strlen(text) != 30)
-        return -1;
     uint8_t b[21];
-    for (int i = 0; i < 7; i++) {
-        uint32_t v = 0;
-        for (int j = 0; j < 4; j++) {
-            char ch = text[2 + 4 * i + j];
-            const char *at = ch != '\0' ? strchr(a, ch) : NULL;
-            if (at == NULL && !(i == 6 && j == 3 && ch == '='))
-                return -1;
-            v = v << 6 | (at != NULL ? (uint32_t)(at - a) : 0);
-        }
-        b[3 * i] = (uint8_t)(v >> 16);
-        b[3 * i + 1] = (uint8_t)(v >> 8);
-        b[3 * i + 2] = (uint8_t)v;
-    }
+    if (strncmp(text, "1:", 2) != 0 || strlen(text) != 30
+        || nta_base64_decode(text + 2, 28, b) != NTA_SHA1_LEN)
+        return -1;
     memcpy(digest, b, NTA_SHA1_LEN);
     char back[32];
     nta_community_id_text(digest, back);
